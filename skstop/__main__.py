@@ -1,0 +1,63 @@
+"""``python -m skstop``: early-stop a model on scikit-learn's bundled digits data."""
+
+import argparse
+
+from sklearn.datasets import load_digits
+from sklearn.linear_model import SGDClassifier
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+from ._estimator import EarlyStoppingEstimator
+
+ESTIMATORS = {
+    "sgd": lambda seed: SGDClassifier(loss="log_loss", alpha=1e-4, random_state=seed),
+    "mlp": lambda seed: MLPClassifier(hidden_layer_sizes=(64,), random_state=seed),
+}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m skstop",
+        description="Early-stop a classifier on the digits data (1,797 8x8 images) "
+        "and print its validation score per epoch, best epoch and test accuracy.",
+    )
+    parser.add_argument("--estimator", choices=sorted(ESTIMATORS), default="mlp",
+                        help="inner estimator trained with partial_fit (default: mlp)")
+    parser.add_argument("--n-iter-no-change", type=int, default=5,
+                        help="patience: epochs without improvement before stopping")
+    parser.add_argument("--max-iter", type=int, default=200, help="maximum epochs")
+    parser.add_argument("--batch-size", type=int, default=None,
+                        help="rows per partial_fit call (default: whole split)")
+    parser.add_argument("--random-state", type=int, default=0, help="seed")
+    args = parser.parse_args(argv)
+
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.25, stratify=y, random_state=args.random_state
+    )
+    # Scaling sits outside the wrapper here for brevity; it is fitted on the
+    # training rows only, so the test rows stay unseen.
+    scaler = MinMaxScaler().fit(X_train)
+    model = EarlyStoppingEstimator(
+        ESTIMATORS[args.estimator](args.random_state),
+        n_iter_no_change=args.n_iter_no_change,
+        max_iter=args.max_iter,
+        batch_size=args.batch_size,
+        random_state=args.random_state,
+    ).fit(scaler.transform(X_train), y_train)
+
+    print(f"{'epoch':>5}  {'validation accuracy':>19}")
+    for epoch, score in enumerate(model.validation_scores_, start=1):
+        marker = "  <- best" if epoch == model.best_iteration_ else ""
+        print(f"{epoch:>5}  {score:>19.4f}{marker}")
+    print(f"\nstopped after {model.n_iter_} epochs ({model.termination_condition_}); "
+          f"best epoch {model.best_iteration_}, validation accuracy "
+          f"{model.best_score_:.4f}")
+    print(f"test accuracy of the restored best model: "
+          f"{model.score(scaler.transform(X_test), y_test):.4f}")
+
+
+if __name__ == "__main__":
+    main()

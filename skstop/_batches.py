@@ -1,0 +1,69 @@
+"""One epoch of training data: the training rows, whole or in minibatches."""
+
+import numpy as np
+from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import _check_method_params, _num_samples
+
+
+class TrainingSet:
+    """The training split of ``X, y`` and its sample-aligned fit parameters.
+
+    Rows are only ever taken by index, a batch at a time, so a memory-mapped or
+    otherwise lazy ``X`` is never copied whole (except for ``batch_size=None``,
+    where the single ``partial_fit`` call of an epoch needs all rows at once,
+    and that copy is made once per fit, not once per epoch).
+
+    Parameters
+    ----------
+    X, y : array-like
+        All the data; ``y`` may be None.
+    indices : ndarray of int or None
+        Rows of ``X`` to train on; None means all of them.
+    params : dict
+        Fit parameters; those aligned with the rows of ``X`` are sliced.
+    batch_size : int or None
+        Rows per ``partial_fit`` call; None means one call per epoch.
+    shuffle : bool
+        Reshuffle the rows into new minibatches at every epoch.
+    random_state : numpy.random.RandomState
+        Source of the shuffling.
+    """
+
+    def __init__(self, X, y, indices, params, *, batch_size, shuffle, random_state):
+        self._X, self._y, self._params = X, y, params
+        self._indices = np.arange(_num_samples(X)) if indices is None else indices
+        self._batch_size = batch_size
+        self._shuffle = shuffle
+        self.random_state = random_state
+        self._whole = None
+        if batch_size is None:
+            self._whole = (
+                (X, y, params) if indices is None else self._take(self._indices)
+            )
+
+    @property
+    def n_samples(self):
+        return len(self._indices)
+
+    def epoch(self):
+        """Yield ``(X_batch, y_batch, params_batch)`` for one pass over the rows."""
+        if self._whole is not None:
+            yield self._whole
+            return
+        order = (
+            self.random_state.permutation(self.n_samples)
+            if self._shuffle
+            else np.arange(self.n_samples)
+        )
+        for start in range(0, self.n_samples, self._batch_size):
+            # Sorted rows within a batch read a memmap nearly sequentially; which
+            # rows share a batch is what the shuffle randomises.
+            yield self._take(self._indices[np.sort(order[start : start + self._batch_size])])
+
+    def _take(self, rows):
+        y = None if self._y is None else _safe_indexing(self._y, rows)
+        return (
+            _safe_indexing(self._X, rows),
+            y,
+            _check_method_params(self._X, self._params, rows),
+        )
