@@ -246,7 +246,7 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
             The fitted early-stopping estimator.
         """
         self._check_inner_estimator()
-        self._validate_training_data(X, y, X_val, y_val)
+        X, y, X_val, y_val = self._validate_training_data(X, y, X_val, y_val)
         train_params, score_params = self._route_fit_params(fit_params)
         scorer = check_scoring(self.estimator, scoring=self.scoring)
         random_state = check_random_state(self.random_state)
@@ -262,7 +262,9 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
             while termination is None:
                 self._train_one_epoch(estimator, training, first_call_params)
                 scores.append(float(scorer(estimator, X_val, y_val, **score_params)))
-                if is_improvement(scores[-1], best_score, self.tol):
+                # The first epoch is always kept: even a non-finite first score
+                # leaves a model to return.
+                if best is None or is_improvement(scores[-1], best_score, self.tol):
                     best, best_iteration, best_score = (
                         take_snapshot(estimator),
                         len(scores),
@@ -284,17 +286,13 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
                 f"best state so far (epoch {best_iteration}).",
                 UserWarning,
             )
-        if best is None:
-            raise ValueError(
-                f"The validation score of the first epoch is {scores[0]}: the "
-                f"model diverged before any usable state. Check the data for "
-                "extreme values, or lower the inner estimator's learning rate."
-            )
         if termination == "non_finite":
             warnings.warn(
                 f"The validation score is {scores[-1]} at epoch {len(scores)}; "
                 f"training stopped and the best state (epoch {best_iteration}) "
-                "was kept.",
+                "was kept. A diverging model may need a lower learning rate; a "
+                "validation split of very few rows can make scores like r2 "
+                "undefined.",
                 UserWarning,
             )
 
@@ -352,6 +350,7 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
             name = type(self.estimator).__name__
             for data, input_name in ((X, "X"), (X_val, "X_val")):
                 _check_finite_if_numeric(data, input_name, name)
+        return tuple(_row_indexable(data) for data in (X, y, X_val, y_val))
 
     def _route_fit_params(self, fit_params):
         if _routing_enabled():
@@ -569,6 +568,19 @@ def _check_finite_if_numeric(data, input_name, estimator_name):
     Only numpy arrays (memmaps included) and sparse matrices of numbers are
     checked here; anything else is left to the inner estimator's own checks.
     """
-    values = data.data if sp.issparse(data) else data
+    values = getattr(data, "data", None) if sp.issparse(data) else data
     if isinstance(values, np.ndarray) and values.dtype.kind in "fc":
         _assert_all_finite(values, input_name=input_name, estimator_name=estimator_name)
+
+
+def _row_indexable(data):
+    """``data`` in a form whose rows can be taken by index, copied only if needed.
+
+    Sparse formats without row slicing become CSR; objects that are array-like
+    only through ``__array__`` become arrays. Everything else passes unchanged.
+    """
+    if sp.issparse(data):
+        return data if data.format in ("csr", "csc") else data.tocsr()
+    if data is not None and not hasattr(data, "__getitem__"):
+        return np.asarray(data)
+    return data

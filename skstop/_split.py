@@ -1,5 +1,6 @@
 """The held-out validation split that early stopping scores against."""
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -12,8 +13,10 @@ def validation_split(X, y, *, validation_fraction, stratify, random_state):
 
     Works on indices only, so X (a memmap, a dask array, a tensor) is never copied.
     Classifiers get a stratified split, as scikit-learn's SGD estimators do, so
-    every class is scored on; the errors explain what to change instead of
-    surfacing a splitter's internals.
+    every class is scored on. Where the data cannot be stratified (a class with
+    a single member, fewer validation rows than classes), the split falls back
+    to an unstratified one with a warning saying why, rather than failing:
+    every class still reaches ``partial_fit`` through ``classes=``.
     """
     n_samples = _num_samples(X)
     n_validation = _n_validation_samples(n_samples, validation_fraction)
@@ -25,15 +28,16 @@ def validation_split(X, y, *, validation_fraction, stratify, random_state):
             "validation split need at least 1 sample. Pass more samples, a "
             "smaller validation_fraction, or X_val and y_val."
         )
-    if stratify:
-        _check_stratifiable(np.asarray(y), n_samples, n_validation)
-        splitter = StratifiedShuffleSplit(
-            n_splits=1, test_size=n_validation, random_state=random_state
+    reason = _why_not_stratifiable(np.asarray(y), n_samples, n_validation) if stratify else None
+    if reason is not None:
+        warnings.warn(
+            f"Cannot stratify the validation split: {reason}. Falling back to an "
+            "unstratified split, so some classes may be missing from the "
+            "validation or training rows. Pass X_val and y_val to choose them.",
+            UserWarning,
         )
-    else:
-        splitter = ShuffleSplit(
-            n_splits=1, test_size=n_validation, random_state=random_state
-        )
+    splitter = StratifiedShuffleSplit if stratify and reason is None else ShuffleSplit
+    splitter = splitter(n_splits=1, test_size=n_validation, random_state=random_state)
     train, validation = next(splitter.split(np.zeros((n_samples, 1)), y))
     # Sorted indices keep batches of a memory-mapped X close to sequential reads.
     return np.sort(train), np.sort(validation)
@@ -45,20 +49,17 @@ def _n_validation_samples(n_samples, validation_fraction):
     return max(1, int(np.ceil(validation_fraction * n_samples)))
 
 
-def _check_stratifiable(y, n_samples, n_validation):
+def _why_not_stratifiable(y, n_samples, n_validation):
     classes, counts = np.unique(y, return_counts=True, axis=0 if y.ndim > 1 else None)
     rarest = int(np.argmin(counts))
     if counts[rarest] < 2:
-        raise ValueError(
-            f"Cannot stratify the validation split: class {classes[rarest]!r} has "
-            f"only {counts[rarest]} member, and a stratified split needs at least 2 "
-            "of each class. Pass X_val and y_val, or remove the class."
+        return (
+            f"class {classes[rarest].tolist()!r} has only {counts[rarest]} member, "
+            "and a stratified split needs at least 2 of each class"
         )
-    n_classes = len(classes)
-    if min(n_validation, n_samples - n_validation) < n_classes:
-        raise ValueError(
-            f"Cannot stratify the validation split: {n_validation} validation and "
-            f"{n_samples - n_validation} training samples cannot each hold all "
-            f"{n_classes} classes. Raise validation_fraction (or give it as a "
-            "number of samples), or pass X_val and y_val."
+    if min(n_validation, n_samples - n_validation) < len(classes):
+        return (
+            f"{n_validation} validation and {n_samples - n_validation} training "
+            f"samples cannot each hold all {len(classes)} classes"
         )
+    return None
