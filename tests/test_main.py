@@ -1,0 +1,26 @@
+import re
+import subprocess
+import sys
+
+from skstop.__main__ import main
+
+
+def test_demo_prints_the_epoch_table_best_epoch_and_test_accuracy(capsys):
+    main(["--estimator", "sgd", "--n-iter-no-change", "3", "--max-iter", "50"])
+    out = capsys.readouterr().out
+    rows = re.findall(r"^ +(\d+) +(0\.\d{4})( +<- best)?$", out, flags=re.M)
+    best_rows = [int(epoch) for epoch, _, marker in rows if marker]
+    stopped = re.search(r"stopped after (\d+) epochs \((\w+)\); best epoch (\d+)", out)
+    assert stopped is not None
+    n_iter, reason, best = int(stopped[1]), stopped[2], int(stopped[3])
+    assert len(rows) == n_iter and best_rows == [best]
+    assert reason == "no_change" and n_iter == best + 3
+    assert float(re.search(r"test accuracy .*: (0\.\d+)", out)[1]) > 0.85
+
+
+def test_help_runs_as_a_module():
+    result = subprocess.run(
+        [sys.executable, "-m", "skstop", "--help"], capture_output=True, text=True,
+        check=True,
+    )
+    assert "--n-iter-no-change" in result.stdout

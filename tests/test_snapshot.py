@@ -1,0 +1,20 @@
+import numpy as np
+from sklearn.linear_model import SGDClassifier
+
+from skstop._snapshot import take_snapshot
+
+
+def test_snapshot_is_frozen_at_capture_time():
+    X = np.random.RandomState(0).rand(50, 3)
+    y = (X[:, 0] > 0.5).astype(int)
+    estimator = SGDClassifier(random_state=0).partial_fit(X, y, classes=[0, 1])
+    coef_then = estimator.coef_.copy()
+    snapshot = take_snapshot(estimator)
+
+    estimator.partial_fit(X, y)
+    assert not np.array_equal(estimator.coef_, coef_then)
+    restored = snapshot.restore()
+    np.testing.assert_array_equal(restored.coef_, coef_then)
+    assert restored.t_ == 51.0
+    assert restored is not snapshot.restore()  # each restore is independent
+    assert snapshot.nbytes > coef_then.nbytes
