@@ -1,0 +1,33 @@
+"""Shared by the benchmark scripts: timing and the machine they ran on."""
+
+import os
+import platform
+import statistics
+import time
+
+import joblib
+import numpy as np
+import sklearn
+
+import skstop
+
+
+def machine():
+    """One line naming the machine and the versions, to paste beside the figures."""
+    return (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
+        f"Python {platform.python_version()}, numpy {np.__version__}, "
+        f"scikit-learn {sklearn.__version__}, joblib {joblib.__version__}, "
+        f"skstop {skstop.__version__}"
+    )
+
+
+def median_seconds(functions, repeats):
+    """Median wall time of each function, runs interleaved so drift hits all alike."""
+    times = {name: [] for name in functions}
+    for _ in range(repeats):
+        for name, function in functions.items():
+            start = time.perf_counter()
+            function()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(ts) for name, ts in times.items()}
