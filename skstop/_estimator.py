@@ -1,5 +1,7 @@
 """EarlyStoppingEstimator: early stopping for any estimator with ``partial_fit``."""
 
+import os
+import pickle
 import time
 import warnings
 from copy import deepcopy
@@ -29,9 +31,16 @@ from sklearn.utils.validation import (
 )
 
 from ._batches import TrainingSet
-from ._criteria import is_improvement, should_stop
+from ._checkpoint import (
+    CheckpointWriter,
+    configuration_id,
+    find_resumable,
+    latest_checkpoint,
+)
+from ._criteria import should_stop
 from ._snapshot import take_snapshot
 from ._split import validation_split
+from ._state import TrainingState
 
 
 def _estimator_has(attr):
@@ -104,6 +113,31 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
     verbose : int, default=0
         Print one line per epoch (epoch, score, best score, elapsed time) when
         greater than 0.
+
+    checkpoint_dir : str or path-like, default=None
+        When set, each fit saves durable checkpoints in a run folder of its own
+        inside this folder: the model at every improvement (the best so far),
+        every ``checkpoint_every`` epochs and at the end, each with what is
+        needed to resume. Files are written atomically in the background while
+        training goes on, and are signed; see :func:`load_checkpoint`.
+
+    checkpoint_every : int, default=None
+        Also save a checkpoint every this many epochs. Needs ``checkpoint_dir``.
+
+    keep_last : int, default=2
+        Number of newest checkpoints kept in a run folder (with the files they
+        name); older ones are deleted once a newer one is committed.
+
+    warm_start : bool, default=False
+        Continue instead of starting over: from the in-memory state of the
+        previous fit, else from the newest checkpoint in ``checkpoint_dir`` of
+        a run with the same parameters and data. Everything is restored (inner
+        estimator, epoch count, scores, best state, patience counter, shuffling
+        RNG), so an interrupted fit ends exactly as an uninterrupted one would.
+        A run that had stopped continues only if the parameters now allow more
+        epochs (e.g. a larger ``max_iter``). ``max_iter``, ``verbose`` and the
+        checkpoint parameters may change between fits; any other change starts
+        over, with a warning.
 
     Attributes
     ----------
@@ -187,6 +221,10 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         "restore_best": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "checkpoint_dir": [None, str, os.PathLike],
+        "checkpoint_every": [None, Interval(Integral, 1, None, closed="left")],
+        "keep_last": [Interval(Integral, 1, None, closed="left")],
+        "warm_start": ["boolean"],
     }
 
     def __init__(
@@ -203,6 +241,10 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         restore_best=True,
         random_state=None,
         verbose=0,
+        checkpoint_dir=None,
+        checkpoint_every=None,
+        keep_last=2,
+        warm_start=False,
     ):
         self.estimator = estimator
         self.scoring = scoring
@@ -215,6 +257,10 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         self.restore_best = restore_best
         self.random_state = random_state
         self.verbose = verbose
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_every = checkpoint_every
+        self.keep_last = keep_last
+        self.warm_start = warm_start
 
     # The inner estimator's parameters are validated by its own partial_fit.
     @_fit_context(prefer_skip_nested_validation=False)
@@ -249,62 +295,22 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         X, y, X_val, y_val = self._validate_training_data(X, y, X_val, y_val)
         train_params, score_params = self._route_fit_params(fit_params)
         scorer = check_scoring(self.estimator, scoring=self.scoring)
-        random_state = check_random_state(self.random_state)
-        training, (X_val, y_val, score_params) = self._split(
-            X, y, X_val, y_val, train_params, score_params, random_state
+        state, checkpoints = self._start_or_resume(X, y, X_val, y_val)
+        training, validation = self._split(
+            X, y, X_val, y_val, train_params, score_params, state
         )
-        first_call_params = self._first_call_params(y, y_val)
-        estimator = clone(self.estimator)
-
-        scores, best, best_iteration, best_score = [], None, 0, -np.inf
-        termination, start = None, time.perf_counter()
         try:
-            while termination is None:
-                self._train_one_epoch(estimator, training, first_call_params)
-                scores.append(float(scorer(estimator, X_val, y_val, **score_params)))
-                # The first epoch is always kept: even a non-finite first score
-                # leaves a model to return.
-                if best is None or is_improvement(scores[-1], best_score, self.tol):
-                    best, best_iteration, best_score = (
-                        take_snapshot(estimator),
-                        len(scores),
-                        scores[-1],
-                    )
-                self._report(scores, best_score, best_iteration, start)
-                _, termination = should_stop(
-                    scores,
-                    best_iteration,
-                    n_iter_no_change=self.n_iter_no_change,
-                    max_iter=self.max_iter,
-                )
-        except KeyboardInterrupt:
-            if best is None:
-                raise
-            termination = "interrupted"
-            warnings.warn(
-                f"Training interrupted during epoch {len(scores) + 1}; keeping the "
-                f"best state so far (epoch {best_iteration}).",
-                UserWarning,
+            termination = self._train(
+                state, training, validation, scorer,
+                self._first_call_params(y, y_val), checkpoints,
             )
-        if termination == "non_finite":
-            warnings.warn(
-                f"The validation score is {scores[-1]} at epoch {len(scores)}; "
-                f"training stopped and the best state (epoch {best_iteration}) "
-                "was kept. A diverging model may need a lower learning rate; a "
-                "validation split of very few rows can make scores like r2 "
-                "undefined.",
-                UserWarning,
-            )
-
-        keep_last = not self.restore_best and termination in ("no_change", "max_iter")
-        self.estimator_ = estimator if keep_last else best.restore()
-        self.n_iter_ = len(scores)
-        self.best_iteration_ = best_iteration
-        self.best_score_ = best_score
-        self.validation_scores_ = np.asarray(scores)
-        self.termination_condition_ = termination
-        if self._is_classifier:
-            self.classes_ = self.estimator_.classes_
+        finally:
+            if checkpoints is not None:
+                checkpoints.close()
+        self._finish(state, termination)
+        # Kept for warm_start, never pickled; an interrupted epoch left the live
+        # estimator half-trained, so only the checkpoint on disk can continue it.
+        self._state = None if termination == "interrupted" else state
         return self
 
     # -- fit, step by step ------------------------------------------------------
@@ -358,11 +364,11 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
             return routed.estimator.partial_fit, routed.scorer.score
         return fit_params, {}
 
-    def _split(self, X, y, X_val, y_val, train_params, score_params, random_state):
+    def _split(self, X, y, X_val, y_val, train_params, score_params, state):
         batching = dict(
             batch_size=self.batch_size,
             shuffle=self.shuffle,
-            random_state=random_state,
+            random_state=state.random_state,
         )
         if X_val is not None:
             return (
@@ -374,7 +380,7 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
             y,
             validation_fraction=self.validation_fraction,
             stratify=self._is_classifier and y is not None,
-            random_state=random_state,
+            random_state=state.split_random_state(),
         )
         held_out = (
             _safe_indexing(X, validation),
@@ -396,15 +402,173 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         for X_batch, y_batch, params in training.epoch():
             estimator.partial_fit(X_batch, y_batch, **first_call_params, **params)
 
-    def _report(self, scores, best_score, best_iteration, start):
+    def _train(self, state, training, validation, scorer, first_call_params, checkpoints):
+        """The epoch loop; returns why it stopped."""
+        X_val, y_val, score_params = validation
+        # A resumed run that had already stopped stays stopped, unless the
+        # parameters now allow more (a larger max_iter, say).
+        termination = self._should_stop(state) if state.scores else None
+        start = time.perf_counter()
+        try:
+            while termination is None:
+                self._train_one_epoch(state.estimator, training, first_call_params)
+                score = float(scorer(state.estimator, X_val, y_val, **score_params))
+                improved = state.record(score, self.tol)
+                self._report(state, start)
+                termination = self._should_stop(state)
+                if checkpoints is not None:
+                    self._save_if_due(checkpoints, state, improved, termination)
+        except KeyboardInterrupt:
+            if state.best is None:
+                raise
+            if checkpoints is not None:
+                self._save_best_if_unsaved(checkpoints, state)
+            warnings.warn(
+                f"Training interrupted during epoch {state.n_epochs + 1}; keeping "
+                f"the best state so far (epoch {state.best_iteration}).",
+                UserWarning,
+            )
+            return "interrupted"
+        if termination == "non_finite":
+            warnings.warn(
+                f"The validation score is {state.scores[-1]} at epoch "
+                f"{state.n_epochs}; training stopped and the best state (epoch "
+                f"{state.best_iteration}) was kept. A diverging model may need a "
+                "lower learning rate; a validation split of very few rows can make "
+                "scores like r2 undefined.",
+                UserWarning,
+            )
+        return termination
+
+    def _should_stop(self, state):
+        return should_stop(
+            state.scores,
+            state.best_iteration,
+            n_iter_no_change=self.n_iter_no_change,
+            max_iter=self.max_iter,
+        )[1]
+
+    def _save_if_due(self, checkpoints, state, improved, termination):
+        periodic = self.checkpoint_every and state.n_epochs % self.checkpoint_every == 0
+        if not (improved or periodic or termination is not None):
+            return
+        # At an improvement the snapshot just taken *is* the model to save: its
+        # bytes go to disk as they are, without a second serialisation.
+        model_bytes = (
+            state.best.payload if improved else take_snapshot(state.estimator).payload
+        )
+        checkpoints.save(
+            state.n_epochs,
+            state.progress(termination, **self._fitted_input_attributes()),
+            model_bytes,
+            model_is_best=improved,
+        )
+
+    def _save_best_if_unsaved(self, checkpoints, state):
+        # Ctrl-C may land between an improvement and its save: commit the best
+        # epoch as a resume point of its own (its scores and RNG as they were).
+        if checkpoints.best_epoch_saved != state.best_iteration:
+            checkpoints.save(
+                state.best_iteration,
+                state.progress(None, at_best=True, **self._fitted_input_attributes()),
+                state.best.payload,
+                model_is_best=True,
+            )
+
+    def _fitted_input_attributes(self):
+        names = getattr(self, "feature_names_in_", None)
+        return {
+            "n_features_in": getattr(self, "n_features_in_", None),
+            "feature_names_in": None if names is None else names.tolist(),
+        }
+
+    def _start_or_resume(self, X, y, X_val, y_val):
+        """The state to train from, and the writer of its checkpoints (or None)."""
+        if self.checkpoint_every is not None and self.checkpoint_dir is None:
+            raise ValueError("checkpoint_every was set, but checkpoint_dir is None.")
+        config = None
+        if self.warm_start or self.checkpoint_dir is not None:
+            config = configuration_id(self, X, y, X_val, y_val)
+        if self.warm_start:
+            resumed = self._resume_in_memory(config) or self._resume_from_disk(config)
+            if resumed is not None:
+                return resumed
+        state = TrainingState(
+            clone(self.estimator), check_random_state(self.random_state), config
+        )
+        if self.checkpoint_dir is None:
+            return state, None
+        checkpoints = CheckpointWriter.start(
+            self.checkpoint_dir, config, pickle.dumps(clone(self), protocol=5),
+            keep_last=self.keep_last,
+        )
+        state.checkpoint_folder = checkpoints.folder
+        return state, checkpoints
+
+    def _resume_in_memory(self, config):
+        state = getattr(self, "_state", None)
+        if state is None:
+            return None
+        if state.config != config:
+            warnings.warn(
+                "warm_start=True, but the parameters or the data differ from the "
+                "previous fit's; training starts over.",
+                UserWarning,
+            )
+            return None
+        checkpoints = None
+        if self.checkpoint_dir is not None and state.checkpoint_folder is not None:
+            checkpoints = CheckpointWriter.resume(
+                latest_checkpoint(state.checkpoint_folder), keep_last=self.keep_last
+            )
+        return state, checkpoints
+
+    def _resume_from_disk(self, config):
+        if self.checkpoint_dir is None:
+            return None
+        checkpoint = find_resumable(self.checkpoint_dir, config)
+        if checkpoint is None:
+            warnings.warn(
+                f"warm_start=True, but {self.checkpoint_dir} holds no checkpoint of "
+                "this configuration (parameters and data); training starts over.",
+                UserWarning,
+            )
+            return None
+        state = TrainingState.from_checkpoint(checkpoint)
+        return state, CheckpointWriter.resume(checkpoint, keep_last=self.keep_last)
+
+    def _finish(self, state, termination):
+        """Set the fitted attributes from a finished (or loaded) training state."""
+        keep_last = not self.restore_best and termination in ("no_change", "max_iter")
+        # A copy even of the live estimator: a later warm start trains the live
+        # one further, and estimator_ must not change under the user's feet.
+        self.estimator_ = (
+            take_snapshot(state.estimator) if keep_last else state.best
+        ).restore()
+        self.n_iter_ = state.n_epochs
+        self.best_iteration_ = state.best_iteration
+        self.best_score_ = state.best_score
+        self.validation_scores_ = np.asarray(state.scores, dtype=float)
+        self.termination_condition_ = termination
+        if self._is_classifier:
+            self.classes_ = self.estimator_.classes_
+
+    def _report(self, state, start):
         if self.verbose > 0:
             print(
-                f"[{type(self).__name__}] epoch {len(scores):>4d}"
-                f"  score {scores[-1]: .6f}"
-                f"  best {best_score: .6f} (epoch {best_iteration})"
+                f"[{type(self).__name__}] epoch {state.n_epochs:>4d}"
+                f"  score {state.scores[-1]: .6f}"
+                f"  best {state.best_score: .6f} (epoch {state.best_iteration})"
                 f"  elapsed {time.perf_counter() - start:.2f}s",
                 flush=True,
             )
+
+    def __getstate__(self):
+        # Like skorch's EarlyStopping: no snapshots or live training state in
+        # pickles, which would double their size.
+        state = super().__getstate__()
+        state.pop("_state", None)
+        return state
 
     # -- delegation -------------------------------------------------------------
 

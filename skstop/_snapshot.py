@@ -27,6 +27,11 @@ class PickleSnapshot:
         self._payload = pickle.dumps(estimator, protocol=5)
 
     @property
+    def payload(self):
+        """The captured state as pickle bytes, ready to be written to a file."""
+        return self._payload
+
+    @property
     def nbytes(self):
         """Size of the captured state in bytes."""
         return len(self._payload)

@@ -1,0 +1,114 @@
+"""The state of a fit between epochs: all it takes to continue exactly."""
+
+import numpy as np
+
+from ._criteria import is_improvement
+from ._snapshot import take_snapshot
+
+
+class TrainingState:
+    """Live estimator, best snapshot, score history and RNG of one fit.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        The inner estimator being trained (a clone of the user's).
+    random_state : numpy.random.RandomState
+        Shuffles the minibatches; its state before the first epoch also seeds
+        the validation split, so a resumed fit holds out the same rows.
+    config : str or None
+        Identifies the parameters and data, so that only the same
+        configuration is ever resumed.
+    """
+
+    def __init__(self, estimator, random_state, config, initial_rng_state=None):
+        self.estimator = estimator
+        self.random_state = random_state
+        self.initial_rng_state = initial_rng_state or random_state.get_state()
+        self.config = config
+        self.best = None
+        self.scores = []
+        self.best_iteration = 0
+        self.best_score = -np.inf
+        self.best_rng_state = None
+        self.checkpoint_folder = None
+
+    @property
+    def n_epochs(self):
+        return len(self.scores)
+
+    def split_random_state(self):
+        """A fresh RandomState at the initial state, for the validation split."""
+        random_state = np.random.RandomState()
+        random_state.set_state(self.initial_rng_state)
+        return random_state
+
+    def record(self, score, tol):
+        """Add an epoch's score; snapshot and return True if it is the new best.
+
+        The first epoch is always kept, so even a non-finite first score leaves a
+        model to return.
+        """
+        self.scores.append(score)
+        if self.best is not None and not is_improvement(score, self.best_score, tol):
+            return False
+        self.best = take_snapshot(self.estimator)
+        self.best_iteration, self.best_score = self.n_epochs, score
+        self.best_rng_state = self.random_state.get_state()
+        return True
+
+    def progress(self, termination, *, at_best=False, **fitted):
+        """Everything but the estimators, as JSON, for a checkpoint manifest.
+
+        ``at_best`` describes the state as it was right after the best epoch
+        (scores and RNG included), a point training can resume from exactly
+        even when later epochs were cut short.
+        """
+        n_epochs = self.best_iteration if at_best else self.n_epochs
+        rng_state = self.best_rng_state if at_best else self.random_state.get_state()
+        return {
+            "validation_scores": self.scores[:n_epochs],
+            "best_iteration": self.best_iteration,
+            "best_score": self.best_score,
+            "termination": termination,
+            "initial_rng": rng_state_to_json(self.initial_rng_state),
+            "rng": rng_state_to_json(rng_state),
+            "config": self.config,
+            **fitted,
+        }
+
+    @classmethod
+    def from_checkpoint(cls, checkpoint):
+        progress = checkpoint.progress
+        estimator = checkpoint.load("model")
+        same_file = checkpoint.body["files"]["best"] == checkpoint.body["files"]["model"]
+        best = estimator if same_file else checkpoint.load("best")
+        state = cls(
+            estimator,
+            rng_from_json(progress["rng"]),
+            progress["config"],
+            rng_from_json(progress["initial_rng"]).get_state(),
+        )
+        state.best_rng_state = (
+            state.random_state.get_state()
+            if progress["best_iteration"] == len(progress["validation_scores"])
+            else None
+        )
+        state.best = take_snapshot(best)
+        state.scores = list(progress["validation_scores"])
+        state.best_iteration = progress["best_iteration"]
+        state.best_score = progress["best_score"]
+        state.checkpoint_folder = checkpoint.folder
+        return state
+
+
+def rng_state_to_json(rng_state):
+    name, keys, position, has_gauss, cached = rng_state
+    return [name, keys.tolist(), int(position), int(has_gauss), float(cached)]
+
+
+def rng_from_json(state):
+    name, keys, position, has_gauss, cached = state
+    random_state = np.random.RandomState()
+    random_state.set_state((name, np.asarray(keys, dtype=np.uint32), position, has_gauss, cached))
+    return random_state
