@@ -20,6 +20,7 @@ import json
 import platform
 import re
 import secrets
+import shutil
 import time
 import warnings
 from pathlib import Path
@@ -178,16 +179,24 @@ def latest_checkpoint(folder, *, trusted=False):
 
 
 def run_folders(checkpoint_dir, config=None):
+    """Run folders in ``checkpoint_dir`` (of one configuration when given)."""
     pattern = f"{RUN_PREFIX}{config or ''}*"
     return sorted(p for p in Path(checkpoint_dir).glob(pattern) if p.is_dir())
 
 
 def find_resumable(checkpoint_dir, config):
-    """The newest verified checkpoint of any run of ``config``, or None."""
+    """The newest verified checkpoint of any run of ``config``, or None.
+
+    Runs of ``config`` killed before their first commit hold nothing to resume
+    and are removed on the way.
+    """
     if not Path(checkpoint_dir).is_dir():
         return None
     candidates = []
     for folder in run_folders(checkpoint_dir, config):
+        if not _manifests(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            continue
         try:
             checkpoint = latest_checkpoint(folder)
         except CheckpointError:

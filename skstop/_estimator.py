@@ -36,6 +36,7 @@ from ._checkpoint import (
     configuration_id,
     find_resumable,
     latest_checkpoint,
+    run_folders,
 )
 from ._criteria import should_stop
 from ._snapshot import take_snapshot
@@ -528,11 +529,15 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
             return None
         checkpoint = find_resumable(self.checkpoint_dir, config)
         if checkpoint is None:
-            warnings.warn(
-                f"warm_start=True, but {self.checkpoint_dir} holds no checkpoint of "
-                "this configuration (parameters and data); training starts over.",
-                UserWarning,
-            )
+            # A first run in an empty folder is the normal case; other runs
+            # there mean the user may have expected one of them to continue.
+            if run_folders(self.checkpoint_dir):
+                warnings.warn(
+                    f"warm_start=True, but {self.checkpoint_dir} holds no checkpoint "
+                    "of this configuration (parameters and data); training starts "
+                    "over.",
+                    UserWarning,
+                )
             return None
         state = TrainingState.from_checkpoint(checkpoint)
         return state, CheckpointWriter.resume(checkpoint, keep_last=self.keep_last)

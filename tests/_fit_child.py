@@ -1,0 +1,64 @@
+"""A fit run as a separate process by the kill tests.
+
+usage: python _fit_child.py CHECKPOINT_DIR RESULT_JSON
+
+Writes are slowed down (small chunks, a pause after each) so that a kill lands
+mid-write often. Prints "ready" once imported, then fits with warm_start=True,
+so running it again after a kill continues from the last commit.
+"""
+
+import json
+import sys
+import time
+
+from sklearn.datasets import make_classification
+from sklearn.linear_model import SGDClassifier
+
+import skstop._durable as durable
+from skstop import EarlyStoppingEstimator
+
+
+def make_model(checkpoint_dir, warm_start=True):
+    return EarlyStoppingEstimator(
+        SGDClassifier(alpha=1e-3, random_state=0),
+        batch_size=100,
+        max_iter=25,
+        n_iter_no_change=6,
+        tol=0.0,
+        checkpoint_dir=checkpoint_dir,
+        checkpoint_every=1,
+        warm_start=warm_start,
+        random_state=0,
+    )
+
+
+def data():
+    return make_classification(3000, 20, n_informative=10, random_state=0)
+
+
+def slow_write(file, chunk):
+    for start in range(0, len(chunk), 512):
+        file.write(chunk[start : start + 512])
+        file.flush()
+        time.sleep(0.002)
+
+
+def result(model, X):
+    return {
+        "validation_scores": model.validation_scores_.tolist(),
+        "best_iteration": model.best_iteration_,
+        "n_iter": model.n_iter_,
+        "termination": model.termination_condition_,
+        "predictions": model.predict(X).tolist(),
+    }
+
+
+if __name__ == "__main__":
+    checkpoint_dir, result_path = sys.argv[1:3]
+    durable.CHUNK_SIZE = 2048
+    durable.write_chunk = slow_write
+    X, y = data()
+    print("ready", flush=True)
+    model = make_model(checkpoint_dir).fit(X, y)
+    with open(result_path, "w") as file:
+        json.dump(result(model, X), file)
