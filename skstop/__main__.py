@@ -11,9 +11,29 @@ from sklearn.preprocessing import MinMaxScaler
 
 from ._estimator import EarlyStoppingEstimator
 
+def digits_cnn(seed):
+    """A skorch CNN for the 8x8 images, on CUDA when there is a GPU."""
+    import torch
+    from skorch import NeuralNetClassifier
+
+    from ._demo_nets import DigitsCNN
+
+    torch.manual_seed(seed)
+    return NeuralNetClassifier(
+        DigitsCNN,
+        criterion=torch.nn.CrossEntropyLoss,
+        lr=0.1,
+        batch_size=64,
+        iterator_train__shuffle=True,
+        device="cuda" if torch.cuda.is_available() else "cpu",
+        verbose=0,
+    )
+
+
 ESTIMATORS = {
     "sgd": lambda seed: SGDClassifier(loss="log_loss", alpha=1e-4, random_state=seed),
     "mlp": lambda seed: MLPClassifier(hidden_layer_sizes=(64,), random_state=seed),
+    "cnn": digits_cnn,
 }
 
 
@@ -24,13 +44,16 @@ def main(argv=None):
         "and print its validation score per epoch, best epoch and test accuracy.",
     )
     parser.add_argument("--estimator", choices=sorted(ESTIMATORS), default="mlp",
-                        help="inner estimator trained with partial_fit (default: mlp)")
+                        help="inner estimator trained with partial_fit (default: mlp; "
+                        "cnn needs skstop[torch])")
     parser.add_argument("--n-iter-no-change", type=int, default=5,
                         help="patience: epochs without improvement before stopping")
     parser.add_argument("--max-iter", type=int, default=200, help="maximum epochs")
     parser.add_argument("--batch-size", type=int, default=None,
                         help="rows per partial_fit call (default: whole split)")
     parser.add_argument("--random-state", type=int, default=0, help="seed")
+    parser.add_argument("--checkpoint-dir", default=None,
+                        help="keep durable checkpoints here and resume from them")
     args = parser.parse_args(argv)
 
     X, y = load_digits(return_X_y=True)
@@ -40,13 +63,21 @@ def main(argv=None):
     # Scaling sits outside the wrapper here for brevity; it is fitted on the
     # training rows only, so the test rows stay unseen.
     scaler = MinMaxScaler().fit(X_train)
+    as_images = args.estimator == "cnn"
+
+    def prepare(X):
+        X = scaler.transform(X)
+        return X.reshape(-1, 1, 8, 8).astype("float32") if as_images else X
+
     model = EarlyStoppingEstimator(
         ESTIMATORS[args.estimator](args.random_state),
         n_iter_no_change=args.n_iter_no_change,
         max_iter=args.max_iter,
         batch_size=args.batch_size,
         random_state=args.random_state,
-    ).fit(scaler.transform(X_train), y_train)
+        checkpoint_dir=args.checkpoint_dir,
+        warm_start=args.checkpoint_dir is not None,
+    ).fit(prepare(X_train), y_train)
 
     print(f"{'epoch':>5}  {'validation accuracy':>19}")
     for epoch, score in enumerate(model.validation_scores_, start=1):
@@ -56,7 +87,7 @@ def main(argv=None):
           f"best epoch {model.best_iteration_}, validation accuracy "
           f"{model.best_score_:.4f}")
     print(f"test accuracy of the restored best model: "
-          f"{model.score(scaler.transform(X_test), y_test):.4f}")
+          f"{model.score(prepare(X_test), y_test):.4f}")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,14 @@ from ._criteria import should_stop
 from ._snapshot import take_snapshot
 from ._split import validation_split
 from ._state import TrainingState
+from ._torch import (
+    is_skorch_net,
+    net_loss_scorer,
+    prepare_net,
+    set_torch_rng_state,
+    torch_rng_from_json,
+    train_net_one_epoch,
+)
 
 
 def _estimator_has(attr):
@@ -78,6 +86,8 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
     scoring : str, callable or None, default=None
         Validation score, anything :func:`~sklearn.metrics.check_scoring`
         accepts; greater is better. None uses the estimator's ``score`` method.
+        For skorch nets, ``"loss"`` scores minus the net's own criterion on the
+        validation data, in one pass without ``predict``.
 
     validation_fraction : float or int, default=0.1
         Held-out share of the training data when ``X_val`` is not given: a
@@ -97,7 +107,8 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
 
     batch_size : int or None, default=None
         Rows per ``partial_fit`` call. None trains each epoch with a single call
-        on the whole training split.
+        on the whole training split. Must be None for skorch nets, which
+        iterate over their own minibatches (set the net's ``batch_size``).
 
     shuffle : bool, default=True
         Whether to reshuffle the training rows into new minibatches at each
@@ -209,7 +220,7 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["partial_fit"])],
-        "scoring": [None, StrOptions(set(get_scorer_names())), callable],
+        "scoring": [None, StrOptions({*get_scorer_names(), "loss"}), callable],
         "validation_fraction": [
             Interval(RealNotInt, 0, 1, closed="neither"),
             Interval(Integral, 1, None, closed="left"),
@@ -295,15 +306,16 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         self._check_inner_estimator()
         X, y, X_val, y_val = self._validate_training_data(X, y, X_val, y_val)
         train_params, score_params = self._route_fit_params(fit_params)
-        scorer = check_scoring(self.estimator, scoring=self.scoring)
-        state, checkpoints = self._start_or_resume(X, y, X_val, y_val)
+        scorer = self._scorer()
+        classes = self._classes(y, y_val)
+        state, checkpoints = self._start_or_resume(X, y, X_val, y_val, classes)
         training, validation = self._split(
             X, y, X_val, y_val, train_params, score_params, state
         )
         try:
             termination = self._train(
                 state, training, validation, scorer,
-                self._first_call_params(y, y_val), checkpoints,
+                self._first_call_params(classes), checkpoints,
             )
         finally:
             if checkpoints is not None:
@@ -321,6 +333,19 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         return get_tags(self.estimator).estimator_type == "classifier"
 
     def _check_inner_estimator(self):
+        net = is_skorch_net(self.estimator)
+        if net and self.batch_size is not None:
+            raise ValueError(
+                f"batch_size={self.batch_size} was given for a skorch net, which "
+                "iterates over minibatches itself: leave batch_size=None and set "
+                "the net's own batch_size (e.g. estimator__batch_size)."
+            )
+        if self.scoring == "loss" and not net:
+            raise ValueError(
+                "scoring='loss' (the net's own validation loss) needs a skorch net; "
+                f"{type(self.estimator).__name__} is not one. Pass a scorer such as "
+                "'neg_log_loss' instead."
+            )
         params = self.estimator.get_params(deep=False)
         if params.get("early_stopping") is True:
             raise ValueError(
@@ -362,7 +387,8 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
     def _route_fit_params(self, fit_params):
         if _routing_enabled():
             routed = process_routing(self, "fit", **fit_params)
-            return routed.estimator.partial_fit, routed.scorer.score
+            scorer = routed.get("scorer")  # absent for scoring="loss"
+            return routed.estimator.partial_fit, scorer.score if scorer else {}
         return fit_params, {}
 
     def _split(self, X, y, X_val, y_val, train_params, score_params, state):
@@ -390,16 +416,31 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         )
         return TrainingSet(X, y, train, train_params, **batching), held_out
 
-    def _first_call_params(self, y, y_val):
-        # Every class of y and y_val goes to partial_fit: a class missing from a
-        # batch or from the training split must not break training.
+    def _scorer(self):
+        if self.scoring == "loss":
+            return net_loss_scorer
+        return check_scoring(self.estimator, scoring=self.scoring)
+
+    def _classes(self, y, y_val):
+        # Every class of y and y_val reaches the inner estimator: a class
+        # missing from a batch or from the training split must not break it.
         if not self._is_classifier:
+            return None
+        return unique_labels(*(t for t in (y, y_val) if t is not None))
+
+    def _first_call_params(self, classes):
+        # Nets get their classes as a parameter instead (see prepare_net).
+        if classes is None or is_skorch_net(self.estimator):
             return {}
-        return {"classes": unique_labels(*(t for t in (y, y_val) if t is not None))}
+        return {"classes": classes}
 
     def _train_one_epoch(self, estimator, training, first_call_params):
-        # Passed on every call, not just the first: scikit-learn accepts the
-        # same classes again, and a resumed fit need not know which call is first.
+        if is_skorch_net(estimator):
+            for X_batch, y_batch, params in training.epoch():
+                train_net_one_epoch(estimator, X_batch, y_batch, params)
+            return
+        # classes go with every call, not just the first: scikit-learn accepts
+        # the same classes again, and a resumed fit need not know which is first.
         for X_batch, y_batch, params in training.epoch():
             estimator.partial_fit(X_batch, y_batch, **first_call_params, **params)
 
@@ -453,10 +494,11 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         periodic = self.checkpoint_every and state.n_epochs % self.checkpoint_every == 0
         if not (improved or periodic or termination is not None):
             return
-        # At an improvement the snapshot just taken *is* the model to save: its
-        # bytes go to disk as they are, without a second serialisation.
+        # At an improvement the live estimator *is* the best: a snapshot that
+        # already holds pickle bytes hands them over without a second dump.
+        reuse = improved and state.best.holds_payload
         model_bytes = (
-            state.best.payload if improved else take_snapshot(state.estimator).payload
+            state.best.payload if reuse else pickle.dumps(state.estimator, protocol=5)
         )
         checkpoints.save(
             state.n_epochs,
@@ -483,7 +525,7 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
             "feature_names_in": None if names is None else names.tolist(),
         }
 
-    def _start_or_resume(self, X, y, X_val, y_val):
+    def _start_or_resume(self, X, y, X_val, y_val, classes):
         """The state to train from, and the writer of its checkpoints (or None)."""
         if self.checkpoint_every is not None and self.checkpoint_dir is None:
             raise ValueError("checkpoint_every was set, but checkpoint_dir is None.")
@@ -494,9 +536,10 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
             resumed = self._resume_in_memory(config) or self._resume_from_disk(config)
             if resumed is not None:
                 return resumed
-        state = TrainingState(
-            clone(self.estimator), check_random_state(self.random_state), config
-        )
+        estimator = clone(self.estimator)
+        if is_skorch_net(estimator):
+            prepare_net(estimator, classes)
+        state = TrainingState(estimator, check_random_state(self.random_state), config)
         if self.checkpoint_dir is None:
             return state, None
         checkpoints = CheckpointWriter.start(
@@ -540,6 +583,7 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
                 )
             return None
         state = TrainingState.from_checkpoint(checkpoint)
+        set_torch_rng_state(torch_rng_from_json(checkpoint.progress["torch_rng"]))
         return state, CheckpointWriter.resume(checkpoint, keep_last=self.keep_last)
 
     def _finish(self, state, termination):
@@ -716,19 +760,18 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
             A :class:`~sklearn.utils.metadata_routing.MetadataRouter`
             encapsulating routing information.
         """
-        return (
-            MetadataRouter(owner=self)
-            .add(
-                estimator=self.estimator,
-                method_mapping=MethodMapping()
-                .add(caller="fit", callee="partial_fit")
-                .add(caller="score", callee="score"),
-            )
-            .add(
-                scorer=check_scoring(self.estimator, scoring=self.scoring),
+        router = MetadataRouter(owner=self).add(
+            estimator=self.estimator,
+            method_mapping=MethodMapping()
+            .add(caller="fit", callee="partial_fit")
+            .add(caller="score", callee="score"),
+        )
+        if self.scoring != "loss":  # the net's loss takes no metadata
+            router.add(
+                scorer=self._scorer(),
                 method_mapping=MethodMapping().add(caller="fit", callee="score"),
             )
-        )
+        return router
 
 
 def _check_finite_if_numeric(data, input_name, estimator_name):

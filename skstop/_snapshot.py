@@ -13,6 +13,8 @@ The payload is immutable bytes, so later training can never alias into it.
 
 import pickle
 
+from ._torch import is_skorch_net
+
 
 class PickleSnapshot:
     """Snapshot of any picklable estimator, held as pickle protocol 5 bytes.
@@ -22,6 +24,8 @@ class PickleSnapshot:
     estimator : object
         The estimator to capture, as it is now.
     """
+
+    holds_payload = True
 
     def __init__(self, estimator):
         self._payload = pickle.dumps(estimator, protocol=5)
@@ -41,6 +45,14 @@ class PickleSnapshot:
         return pickle.loads(self._payload)
 
 
-def take_snapshot(estimator):
-    """Capture ``estimator``'s complete current state in memory."""
+def take_snapshot(estimator, reuse=None):
+    """Capture ``estimator``'s complete current state in memory.
+
+    skorch nets get a :class:`~skstop._torch.NetSnapshot` that stays on their
+    device; ``reuse`` hands it the buffers of a snapshot no longer needed.
+    """
+    if is_skorch_net(estimator):
+        from ._torch import NetSnapshot
+
+        return NetSnapshot(estimator, reuse=reuse)
     return PickleSnapshot(estimator)

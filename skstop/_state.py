@@ -4,6 +4,7 @@ import numpy as np
 
 from ._criteria import is_improvement
 from ._snapshot import take_snapshot
+from ._torch import torch_rng_from_json, torch_rng_state, torch_rng_to_json
 
 
 class TrainingState:
@@ -52,10 +53,13 @@ class TrainingState:
         self.scores.append(score)
         if self.best is not None and not is_improvement(score, self.best_score, tol):
             return False
-        self.best = take_snapshot(self.estimator)
+        self.best = take_snapshot(self.estimator, reuse=self.best)
         self.best_iteration, self.best_score = self.n_epochs, score
-        self.best_rng_state = self.random_state.get_state()
+        self.best_rng_state = self._rng_states()
         return True
+
+    def _rng_states(self):
+        return {"numpy": self.random_state.get_state(), "torch": torch_rng_state()}
 
     def progress(self, termination, *, at_best=False, **fitted):
         """Everything but the estimators, as JSON, for a checkpoint manifest.
@@ -65,14 +69,15 @@ class TrainingState:
         even when later epochs were cut short.
         """
         n_epochs = self.best_iteration if at_best else self.n_epochs
-        rng_state = self.best_rng_state if at_best else self.random_state.get_state()
+        rng_states = self.best_rng_state if at_best else self._rng_states()
         return {
             "validation_scores": self.scores[:n_epochs],
             "best_iteration": self.best_iteration,
             "best_score": self.best_score,
             "termination": termination,
             "initial_rng": rng_state_to_json(self.initial_rng_state),
-            "rng": rng_state_to_json(rng_state),
+            "rng": rng_state_to_json(rng_states["numpy"]),
+            "torch_rng": torch_rng_to_json(rng_states["torch"]),
             "config": self.config,
             **fitted,
         }
@@ -89,11 +94,11 @@ class TrainingState:
             progress["config"],
             rng_from_json(progress["initial_rng"]).get_state(),
         )
-        state.best_rng_state = (
-            state.random_state.get_state()
-            if progress["best_iteration"] == len(progress["validation_scores"])
-            else None
-        )
+        if progress["best_iteration"] == len(progress["validation_scores"]):
+            state.best_rng_state = {
+                "numpy": state.random_state.get_state(),
+                "torch": torch_rng_from_json(progress["torch_rng"]),
+            }
         state.best = take_snapshot(best)
         state.scores = list(progress["validation_scores"])
         state.best_iteration = progress["best_iteration"]

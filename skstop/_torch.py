@@ -1,0 +1,226 @@
+"""skorch nets: one epoch per iteration, snapshots on the device, the net's loss.
+
+Nothing here imports torch or skorch unless a skorch net is being trained, so
+the core keeps depending on scikit-learn, numpy and joblib only.
+
+Three skorch traps are avoided:
+
+- ``NeuralNet.partial_fit`` runs ``max_epochs`` epochs per call and fires
+  ``on_train_begin`` each time (callbacks such as LRScheduler restart). skstop
+  calls ``on_train_begin`` once and then ``fit_loop(X, y, epochs=1)`` per epoch,
+  so the net's history has one row per epoch and its callbacks keep state.
+- skorch's default ``train_split`` holds out 20% of every call. The trained
+  copy gets ``train_split=None``: every training row is trained on, and the
+  wrapper's split (or ``X_val``) is the only validation.
+- Pickling a net to snapshot it copies every weight to the host. Snapshots
+  here copy module, criterion and optimizer state into buffers on the net's own
+  device (asynchronous on CUDA) and remember how many history rows there were.
+"""
+
+import sys
+
+from sklearn.base import clone
+
+
+def is_skorch_net(estimator):
+    skorch = sys.modules.get("skorch")
+    return skorch is not None and isinstance(estimator, skorch.NeuralNet)
+
+
+def prepare_net(net, classes):
+    """Configure a fresh clone of the user's net for epoch-by-epoch training."""
+    params = {"train_split": None}
+    if classes is not None and getattr(net, "classes", "absent") is None:
+        params["classes"] = list(classes)
+    return net.set_params(**params)
+
+
+def train_net_one_epoch(net, X, y, params):
+    """One epoch of ``net`` on ``X, y``, as one row of its history."""
+    if not net.initialized_:
+        net.initialize()
+    if not getattr(net, "history", None):
+        net.notify("on_train_begin", X=X, y=y)
+    net.fit_loop(X, y, epochs=1, **params)
+
+
+def net_loss_scorer(net, X, y):
+    """Minus the net's mean criterion loss on ``X, y`` (greater is better).
+
+    One pass over the validation data with the net's own ``validation_step``:
+    no ``predict``, and the sum stays on the device until one final ``item()``.
+    """
+    import torch
+
+    total, n_samples = None, 0
+    dataset = net.get_dataset(X, y)
+    for batch in net.get_iterator(dataset, training=False):
+        loss = net.validation_step(batch)["loss"].detach()
+        size = len(batch[1]) if batch[1] is not None else len(batch[0])
+        total = loss * size if total is None else total + loss * size
+        n_samples += size
+    with torch.no_grad():
+        return -float(total.item()) / n_samples
+
+
+def _state_dicts(net):
+    names = [*net._modules, *net._criteria, *net._optimizers]
+    return {name: getattr(net, name + "_").state_dict() for name in names}
+
+
+def _tensors(tree, found):
+    """Tensors of a nested state dict, in a fixed order."""
+    import torch
+
+    if isinstance(tree, torch.Tensor):
+        found.append(tree)
+    elif isinstance(tree, dict):
+        for key in sorted(tree, key=str):
+            _tensors(tree[key], found)
+    elif isinstance(tree, (list, tuple)):
+        for item in tree:
+            _tensors(item, found)
+    return found
+
+
+def _rebuild(tree, tensors):
+    """``tree`` with its tensors replaced, in order, by ``tensors``."""
+    import copy
+
+    import torch
+
+    if isinstance(tree, torch.Tensor):
+        return next(tensors)
+    if isinstance(tree, dict):
+        rebuilt = {key: _rebuild(tree[key], tensors) for key in sorted(tree, key=str)}
+        return {key: rebuilt[key] for key in tree}
+    if isinstance(tree, (list, tuple)):
+        return type(tree)(_rebuild(item, tensors) for item in tree)
+    return copy.deepcopy(tree)
+
+
+class NetSnapshot:
+    """The state of a skorch net after one epoch, kept on the net's device.
+
+    Parameters
+    ----------
+    net : skorch.NeuralNet
+        The initialized net being trained.
+    reuse : NetSnapshot, default=None
+        A snapshot of the same net that is no longer needed: its device
+        buffers are overwritten instead of allocating new ones.
+    """
+
+    # Its payload needs a restore and a copy to the host: a checkpoint of the
+    # live net, when that is the same state, pickles the net directly instead.
+    holds_payload = False
+
+    def __init__(self, net, reuse=None):
+        import torch
+
+        states = _state_dicts(net)
+        sources = _tensors(states, [])
+        buffers = reuse._buffers if self._can_reuse(reuse, sources) else [
+            torch.empty_like(tensor) for tensor in sources
+        ]
+        with torch.no_grad():
+            torch._foreach_copy_(buffers, [t.detach() for t in sources], non_blocking=True)
+        self._buffers = buffers
+        self._layout = states
+        self._net = net
+        self._params = net.get_params(deep=False)
+        self._history = net.history
+        self._n_epochs = len(net.history)
+
+    @staticmethod
+    def _can_reuse(reuse, sources):
+        return (
+            isinstance(reuse, NetSnapshot)
+            and len(reuse._buffers) == len(sources)
+            and all(
+                b.shape == s.shape and b.dtype == s.dtype and b.device == s.device
+                for b, s in zip(reuse._buffers, sources)
+            )
+        )
+
+    def restore(self):
+        """A new net, initialized on the same device, in the captured state."""
+        import copy
+
+        # Scalars (lr, say) as they were at the snapshot; objects such as a
+        # module instance come deep-copied by clone, never shared.
+        net = clone(self._net).set_params(**{
+            name: value for name, value in self._params.items()
+            if isinstance(value, (bool, int, float, str))
+        })
+        # Initializing draws fresh random weights (overwritten just below) from
+        # torch's global RNG; forked, so that a restore mid-training (to save a
+        # checkpoint) leaves the training's random stream as it was.
+        import torch
+
+        cuda = range(torch.cuda.device_count()) if torch.cuda.is_initialized() else []
+        with torch.random.fork_rng(devices=cuda):
+            net.initialize()
+        # Cloned: an optimizer may adopt the tensors it is given, and the
+        # snapshot must not change when the restored net trains on.
+        states = _rebuild(self._layout, (buffer.clone() for buffer in self._buffers))
+        for name, state in states.items():
+            getattr(net, name + "_").load_state_dict(state)
+        net.history = type(self._history)(copy.deepcopy(self._history[: self._n_epochs]))
+        for attribute in ("classes_inferred_",):
+            if hasattr(self._net, attribute):
+                setattr(net, attribute, getattr(self._net, attribute))
+        return net
+
+    @property
+    def payload(self):
+        """The restored net pickled (skorch moves CUDA state to bytes itself)."""
+        import pickle
+
+        return pickle.dumps(self.restore(), protocol=5)
+
+    @property
+    def nbytes(self):
+        return sum(buffer.numel() * buffer.element_size() for buffer in self._buffers)
+
+
+def torch_rng_state():
+    """Torch's global RNG states (CPU, each CUDA device), or None without torch.
+
+    skorch shuffles its minibatches and drops out units with torch's global
+    generator, so an exact resume needs it as much as numpy's.
+    """
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return None
+    cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else []
+    return torch.get_rng_state(), cuda
+
+
+def torch_rng_to_json(state):
+    if state is None:
+        return None
+    cpu, cuda = state
+    return [cpu.tolist(), [device.tolist() for device in cuda]]
+
+
+def torch_rng_from_json(state):
+    if state is None:
+        return None
+    import torch
+
+    cpu, cuda = state
+    as_tensor = lambda values: torch.tensor(values, dtype=torch.uint8)  # noqa: E731
+    return as_tensor(cpu), [as_tensor(device) for device in cuda]
+
+
+def set_torch_rng_state(state):
+    """Make ``torch_rng_state()``'s result torch's global RNG state again."""
+    if state is None:
+        return
+    import torch
+
+    cpu, cuda = state
+    torch.set_rng_state(cpu)
+    if cuda:
+        torch.cuda.set_rng_state_all(cuda)

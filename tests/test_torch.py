@@ -1,0 +1,176 @@
+"""skorch nets on CPU: one epoch per iteration, the best state restored, checkpoints."""
+
+import copy
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+skorch = pytest.importorskip("skorch")
+
+from sklearn.datasets import load_digits  # noqa: E402
+from sklearn.linear_model import SGDClassifier  # noqa: E402
+from sklearn.metrics import accuracy_score  # noqa: E402
+from sklearn.model_selection import GridSearchCV  # noqa: E402
+from skorch import NeuralNetClassifier  # noqa: E402
+from skorch.callbacks import LRScheduler  # noqa: E402
+
+from skstop import EarlyStoppingEstimator, load_checkpoint  # noqa: E402
+from skstop._checkpoint import run_folders  # noqa: E402
+from skstop._demo_nets import DigitsCNN  # noqa: E402
+from skstop._snapshot import take_snapshot  # noqa: E402
+
+digits = load_digits()
+X = (digits.images[:600] / 16).astype(np.float32)[:, None]  # (600, 1, 8, 8)
+y = digits.target[:600]
+
+
+def cnn(**params):
+    params = {
+        "module__channels": 4, "criterion": torch.nn.CrossEntropyLoss, "lr": 0.2,
+        "batch_size": 64, "max_epochs": 10, "iterator_train__shuffle": True,
+        "verbose": 0, **params,
+    }
+    return NeuralNetClassifier(DigitsCNN, **params)
+
+
+def fit(net=None, seed=0, **params):
+    torch.manual_seed(seed)
+    params = {"random_state": 0, "max_iter": 8, "n_iter_no_change": 3, **params}
+    return EarlyStoppingEstimator(net or cnn(), **params).fit(X, y)
+
+
+def test_one_history_row_per_epoch_whatever_max_epochs():
+    model = fit(restore_best=False, n_iter_no_change=20)
+    assert model.n_iter_ == 8
+    assert len(model.estimator_.history) == 8
+    restored = fit(n_iter_no_change=20)
+    assert len(restored.estimator_.history) == restored.best_iteration_
+
+
+def test_every_training_row_is_trained_on_and_the_users_net_is_untouched():
+    net = cnn()
+    model = fit(net, max_iter=2)
+    batches = model.estimator_.history[-1]["batches"]
+    assert sum(b["train_batch_size"] for b in batches) == 540  # 600 minus 10%
+    assert not any("valid_loss" in b for b in batches)
+    assert model.estimator_.train_split is None
+    assert net.train_split is not None and not net.initialized_
+
+
+def test_restored_net_is_the_best_epochs_module_optimizer_and_history():
+    recorded = []
+
+    def accuracy_recording_state(net, X_val, y_val):
+        recorded.append((
+            copy.deepcopy(net.module_.state_dict()),
+            copy.deepcopy(net.optimizer_.state_dict()),
+            len(net.history),
+        ))
+        return accuracy_score(y_val, net.predict(X_val))
+
+    model = fit(scoring=accuracy_recording_state, n_iter_no_change=2, max_iter=20)
+    assert model.best_iteration_ < model.n_iter_
+    module, optimizer, n_rows = recorded[model.best_iteration_ - 1]
+    for name, tensor in model.estimator_.module_.state_dict().items():
+        torch.testing.assert_close(tensor, module[name], rtol=0, atol=0)
+    assert model.estimator_.optimizer_.state_dict()["param_groups"] == optimizer["param_groups"]
+    assert len(model.estimator_.history) == n_rows == model.best_iteration_
+
+
+def test_callbacks_keep_their_state_across_epochs():
+    scheduler = LRScheduler(policy=torch.optim.lr_scheduler.StepLR, step_size=2, gamma=0.5)
+    model = fit(cnn(callbacks=[scheduler]), restore_best=False, n_iter_no_change=20, max_iter=6)
+    # partial_fit per epoch would restart the scheduler each time: lr stays 0.2.
+    assert model.estimator_.optimizer_.param_groups[0]["lr"] == pytest.approx(0.2 * 0.5**3)
+
+
+def test_tensor_input_and_every_class_known():
+    torch.manual_seed(0)
+    model = EarlyStoppingEstimator(cnn(), max_iter=2, random_state=0).fit(
+        torch.from_numpy(X), torch.from_numpy(y)
+    )
+    np.testing.assert_array_equal(model.classes_, np.arange(10))
+    assert model.predict(torch.from_numpy(X[:5])).shape == (5,)
+
+
+def test_loss_scoring_is_minus_the_criterion_on_the_validation_data():
+    X_val, y_val = X[:100], y[:100]
+    torch.manual_seed(0)
+    model = EarlyStoppingEstimator(cnn(), scoring="loss", max_iter=5, random_state=0)
+    model.fit(X[100:], y[100:], X_val=X_val, y_val=y_val)
+    net = model.estimator_
+    with torch.no_grad():
+        loss = torch.nn.functional.cross_entropy(
+            net.evaluation_step((torch.from_numpy(X_val), None)), torch.from_numpy(y_val)
+        )
+    assert model.best_score_ == pytest.approx(-loss.item(), rel=1e-5)
+    assert np.all(model.validation_scores_ < 0)
+
+
+def test_net_specific_errors():
+    with pytest.raises(ValueError, match="scoring='loss' .* needs a skorch net"):
+        EarlyStoppingEstimator(SGDClassifier(), scoring="loss").fit(X.reshape(600, -1), y)
+    with pytest.raises(ValueError, match="set the net's own batch_size"):
+        EarlyStoppingEstimator(cnn(), batch_size=32).fit(X, y)
+
+
+def test_snapshot_stays_on_the_device_and_is_independent_of_training():
+    torch.manual_seed(0)
+    net = cnn().initialize()
+    net.fit_loop(X, y, epochs=1)
+    snapshot = take_snapshot(net)
+    weights = copy.deepcopy(net.module_.state_dict())
+    net.fit_loop(X, y, epochs=1)
+
+    restored = snapshot.restore()
+    for name, tensor in restored.module_.state_dict().items():
+        torch.testing.assert_close(tensor, weights[name], rtol=0, atol=0)
+    restored.fit_loop(X, y, epochs=1)  # training the restored net ...
+    again = snapshot.restore()  # ... leaves the snapshot as it was
+    for name, tensor in again.module_.state_dict().items():
+        torch.testing.assert_close(tensor, weights[name], rtol=0, atol=0)
+    assert len(again.history) == 1
+    # A new snapshot of the same net reuses the old one's buffers.
+    newer = take_snapshot(net, reuse=snapshot)
+    assert newer._buffers is snapshot._buffers
+
+
+def test_pickle_round_trip_predicts_identically():
+    model = fit(max_iter=3)
+    loaded = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_grid_search_over_net_parameters_in_parallel():
+    search = GridSearchCV(
+        EarlyStoppingEstimator(cnn(), max_iter=3, random_state=0),
+        {"estimator__lr": [0.05, 0.2], "estimator__module__channels": [2, 4]},
+        cv=2,
+        n_jobs=2,
+    ).fit(X, y)
+    assert set(search.best_params_) == {"estimator__lr", "estimator__module__channels"}
+    assert search.best_estimator_.estimator_.module_.features[0].out_channels == (
+        search.best_params_["estimator__module__channels"]
+    )
+
+
+def test_net_checkpoints_open_with_joblib_and_resume_exactly(tmp_path):
+    reference = fit(n_iter_no_change=20)
+    fit(checkpoint_dir=tmp_path, n_iter_no_change=20, max_iter=4)
+    # torch's RNG moves on in between, as it would in a new process.
+    torch.manual_seed(123)
+    resumed = EarlyStoppingEstimator(
+        cnn(), random_state=0, max_iter=8, n_iter_no_change=20,
+        checkpoint_dir=tmp_path, warm_start=True,
+    ).fit(X, y)
+    np.testing.assert_array_equal(resumed.validation_scores_, reference.validation_scores_)
+    np.testing.assert_array_equal(resumed.predict_proba(X), reference.predict_proba(X))
+
+    (folder,) = run_folders(tmp_path)
+    best = joblib.load(folder / f"model-e{resumed.best_iteration_:06d}.joblib")
+    assert isinstance(best, NeuralNetClassifier)
+    np.testing.assert_array_equal(best.predict(X), resumed.predict(X))
+    np.testing.assert_array_equal(load_checkpoint(tmp_path).predict(X), resumed.predict(X))
