@@ -23,10 +23,17 @@ def machine():
 
 
 def median_seconds(functions, repeats):
-    """Median wall time of each function, runs interleaved so drift hits all alike."""
+    """Median wall time of each function, runs interleaved so drift hits all alike.
+
+    The order rotates at each repeat, so that no function always runs right
+    after the same other one (warm caches, a GPU's clock, the allocator).
+    """
     times = {name: [] for name in functions}
-    for _ in range(repeats):
-        for name, function in functions.items():
+    names = list(functions)
+    for repeat in range(repeats):
+        shift = repeat % len(names)
+        for name in names[shift:] + names[:shift]:
+            function = functions[name]
             start = time.perf_counter()
             function()
             times[name].append(time.perf_counter() - start)

@@ -124,6 +124,15 @@ def run_bare_torch(data, device, epochs):
     model.load_state_dict(best_state)
 
 
+def report(n_params, epoch, results, name, seconds):
+    if not results:
+        print(f"\nPart 2: snapshot of a {n_params / 1e6:.1f}M-parameter model with Adam "
+              f"(epoch {epoch * 1e3:.1f} ms), median of repeats", flush=True)
+    results[name] = seconds
+    print(f"  {name:<40} {seconds * 1e3:10.3f} ms  {100 * seconds / epoch:7.3f}% of an epoch",
+          flush=True)
+
+
 def synchronized(device):
     if device.startswith("cuda"):
         torch.cuda.synchronize()
@@ -152,7 +161,7 @@ def snapshot_costs(device, n_params_millions, repeats):
         epochs.append(time.perf_counter() - start)
     epoch = statistics.median(epochs)
 
-    def timed(function, sync):
+    def timed(function, sync, repeats=repeats):
         times = []
         for _ in range(repeats):
             synchronized(device)
@@ -172,12 +181,14 @@ def snapshot_costs(device, n_params_millions, repeats):
         # What skorch's EarlyStopping(load_best=True) does at each improvement.
         copy.deepcopy(net.module_.state_dict())
 
-    results = {
-        "skstop snapshot, host time": timed(skstop_snapshot, sync=False),
-        "skstop snapshot, to device completion": timed(skstop_snapshot, sync=True),
-        "skorch deepcopy(module state_dict)": timed(skorch_deepcopy, sync=True),
-        "pickle.dumps(net) (host copy)": timed(lambda: pickle.dumps(net, protocol=5), sync=True),
-    }
+    # Copies to the host and to disk take seconds for ~1.2 GB: fewer repeats.
+    heavy = max(1, repeats // 5)
+    results = {}
+    report(n_params, epoch, results, "skstop snapshot, host time", timed(skstop_snapshot, sync=False))
+    report(n_params, epoch, results, "skstop snapshot, to device completion", timed(skstop_snapshot, sync=True))
+    report(n_params, epoch, results, "skorch deepcopy(module state_dict)", timed(skorch_deepcopy, sync=True))
+    report(n_params, epoch, results, "pickle.dumps(net) (host copy)",
+           timed(lambda: pickle.dumps(net, protocol=5), sync=True, repeats=heavy))
     with tempfile.TemporaryDirectory(dir=".") as folder:
         writer = CheckpointWriter.start(folder, "bench", b"", keep_last=1)
 
@@ -185,34 +196,46 @@ def snapshot_costs(device, n_params_millions, repeats):
             # What fit does at an improvement: the live net is the best.
             writer.save(1, {}, pickle.dumps(net, protocol=5), model_is_best=True)
 
-        results["durable checkpoint, loop blocks"] = timed(durable, sync=False)
-        writer.close()
-
         def durable_full():
             durable()
             writer._writer.wait()
 
-        writer = CheckpointWriter.start(folder, "bench2", b"", keep_last=1)
-        results["durable checkpoint, whole commit"] = timed(durable_full, sync=True)
+        report(n_params, epoch, results, "durable checkpoint, loop blocks",
+               timed(durable, sync=False, repeats=heavy))
+        writer._writer.wait()
+        report(n_params, epoch, results, "durable checkpoint, whole commit",
+               timed(durable_full, sync=True, repeats=heavy))
         writer.close()
-    return n_params, epoch, results
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--part", type=int, choices=(1, 2), default=None,
+                        help="run only part 1 (wall time) or part 2 (snapshot cost)")
+    parser.add_argument("--repeats", type=int, default=None)
     parser.add_argument("--snapshot-params", type=float, default=None,
                         help="millions of parameters of the snapshot model "
                         "(default: 100 on CUDA, 10 on CPU)")
     args = parser.parse_args()
-    cuda = args.device.startswith("cuda")
+    device = args.device
+    cuda = device.startswith("cuda")
     n_samples = (40_000 if cuda else 6_000) // (4 if args.quick else 1)
     epochs, repeats = (4, 1) if args.quick else (8, 5)
+    repeats = args.repeats or repeats
 
     print(f"machine: {machine()}")
-    print(f"torch {torch.__version__}, skorch {skorch.__version__}, device {args.device}"
+    print(f"torch {torch.__version__}, skorch {skorch.__version__}, device {device}"
           + (f" ({torch.cuda.get_device_name()})" if cuda else ""))
+    if args.part != 2:
+        wall_times(device, n_samples, epochs, repeats)
+    if args.part != 1:
+        millions = args.snapshot_params or (100 if cuda else 10)
+        snapshot_costs(device, millions, 5 if args.quick else 20)
+
+
+def wall_times(device, n_samples, epochs, repeats):
     X, y = image_data(n_samples)
     n_val = n_samples // 10
     data = (X[n_val:], y[n_val:], X[:n_val], y[:n_val])
@@ -220,13 +243,13 @@ def main():
           f"median of {repeats}")
     with tempfile.TemporaryDirectory(dir=".") as skorch_dir, \
             tempfile.TemporaryDirectory(dir=".") as skstop_dir:
-        run_skstop(data, args.device, 1)  # warm-up: CUDA context, cuDNN autotuning
+        run_skstop(data, device, 1)  # warm-up: CUDA context, cuDNN autotuning
         times = median_seconds({
-            "skorch EarlyStopping": lambda: run_skorch(data, args.device, epochs),
-            "skstop in memory": lambda: run_skstop(data, args.device, epochs),
-            "skorch EarlyStopping+Checkpoint": lambda: run_skorch(data, args.device, epochs, skorch_dir),
-            "skstop checkpoint_dir": lambda: run_skstop(data, args.device, epochs, skstop_dir),
-            "bare torch loop": lambda: run_bare_torch(data, args.device, epochs),
+            "skorch EarlyStopping": lambda: run_skorch(data, device, epochs),
+            "skstop in memory": lambda: run_skstop(data, device, epochs),
+            "skorch EarlyStopping+Checkpoint": lambda: run_skorch(data, device, epochs, skorch_dir),
+            "skstop checkpoint_dir": lambda: run_skstop(data, device, epochs, skstop_dir),
+            "bare torch loop": lambda: run_bare_torch(data, device, epochs),
         }, repeats)
     for name, seconds in times.items():
         print(f"  {name:<34} {seconds:8.3f} s")
@@ -236,13 +259,6 @@ def main():
           f"{times['skstop checkpoint_dir'] / times['skorch EarlyStopping+Checkpoint']:.3f}")
     print(f"  ratio skstop in memory / bare torch loop:                 "
           f"{times['skstop in memory'] / times['bare torch loop']:.3f}")
-
-    millions = args.snapshot_params or (100 if cuda else 10)
-    n_params, epoch, results = snapshot_costs(args.device, millions, 5 if args.quick else 20)
-    print(f"\nPart 2: snapshot of a {n_params / 1e6:.1f}M-parameter model with Adam "
-          f"(epoch {epoch * 1e3:.1f} ms), median of repeats")
-    for name, seconds in results.items():
-        print(f"  {name:<40} {seconds * 1e3:10.3f} ms  {100 * seconds / epoch:7.3f}% of an epoch")
 
 
 if __name__ == "__main__":
