@@ -1,8 +1,17 @@
 """skstop: early stopping and model saving for scikit-learn estimators."""
 
+from . import criteria
 from ._checkpoint import CheckpointError, load_checkpoint
 from ._estimator import EarlyStoppingEstimator
+from ._schedules import ReduceOnPlateau
 
 __version__ = "0.1.0"
 
-__all__ = ["CheckpointError", "EarlyStoppingEstimator", "load_checkpoint", "__version__"]
+__all__ = [
+    "CheckpointError",
+    "EarlyStoppingEstimator",
+    "ReduceOnPlateau",
+    "criteria",
+    "load_checkpoint",
+    "__version__",
+]

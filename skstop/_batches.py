@@ -38,7 +38,7 @@ class TrainingSet:
         self._whole = None
         if batch_size is None:
             self._whole = (
-                (X, y, params) if indices is None else self._take(self._indices)
+                (X, y, params) if indices is None else self.take(self._indices)
             )
 
     @property
@@ -58,9 +58,10 @@ class TrainingSet:
         for start in range(0, self.n_samples, self._batch_size):
             # Sorted rows within a batch read a memmap nearly sequentially; which
             # rows share a batch is what the shuffle randomises.
-            yield self._take(self._indices[np.sort(order[start : start + self._batch_size])])
+            yield self.take(self._indices[np.sort(order[start : start + self._batch_size])])
 
-    def _take(self, rows):
+    def take(self, rows):
+        """``(X, y, params)`` of the given positions within the training rows' set."""
         y = None if self._y is None else _safe_indexing(self._y, rows)
         return (
             _safe_indexing(self._X, rows),

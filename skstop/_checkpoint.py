@@ -267,6 +267,13 @@ class CheckpointWriter:
         writer.best_epoch_saved = checkpoint.progress["best_iteration"]
         return writer
 
+    def add_file(self, role, data):
+        """Write a file that every later manifest names (e.g. fitted preprocessing)."""
+        self._writer.wait()
+        name = f"{role}.joblib"
+        atomic_write(self.folder / name, data)
+        self._files[role] = _file_entry(name, data)
+
     def save(self, epoch, progress, model_bytes, *, model_is_best):
         """Commit the model after ``epoch``; ``model_is_best`` when it is the new best."""
         commit, self._next_commit = self._next_commit, self._next_commit + 1
@@ -304,7 +311,7 @@ class CheckpointWriter:
         manifests = _manifests(self.folder)
         for _, path in manifests[self.keep_last :]:
             path.unlink(missing_ok=True)
-        kept = {"wrapper.joblib"}
+        kept = {"wrapper.joblib", "preprocessing.joblib"}
         for _, path in manifests[: self.keep_last]:
             body = json.loads(json.loads(path.read_bytes())["body"])
             kept.update(entry["name"] for entry in body["files"].values())

@@ -1,5 +1,6 @@
 """EarlyStoppingEstimator: early stopping for any estimator with ``partial_fit``."""
 
+import math
 import os
 import pickle
 import time
@@ -11,6 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
 from sklearn.metrics import check_scoring, get_scorer_names
+from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
 from sklearn.utils.metadata_routing import (
@@ -38,7 +40,9 @@ from ._checkpoint import (
     latest_checkpoint,
     run_folders,
 )
-from ._criteria import should_stop
+from ._criteria import error_transform, should_stop
+from ._schedules import ReduceOnPlateau
+from .criteria import Criterion, TrainingHistory
 from ._snapshot import take_snapshot
 from ._split import validation_split
 from ._state import TrainingState
@@ -219,13 +223,13 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "estimator": [HasMethods(["partial_fit"])],
+        "estimator": [HasMethods(["partial_fit"]), Pipeline],
         "scoring": [None, StrOptions({*get_scorer_names(), "loss"}), callable],
         "validation_fraction": [
             Interval(RealNotInt, 0, 1, closed="neither"),
             Interval(Integral, 1, None, closed="left"),
         ],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [None, Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [None, Interval(Integral, 1, None, closed="left")],
@@ -237,6 +241,10 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         "checkpoint_every": [None, Interval(Integral, 1, None, closed="left")],
         "keep_last": [Interval(Integral, 1, None, closed="left")],
         "warm_start": ["boolean"],
+        "criteria": [None, list],
+        "min_iter": [Interval(Integral, 0, None, closed="left")],
+        "tol_mode": [StrOptions({"abs", "rel"})],
+        "schedules": [None, list],
     }
 
     def __init__(
@@ -257,6 +265,10 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         checkpoint_every=None,
         keep_last=2,
         warm_start=False,
+        criteria=None,
+        min_iter=0,
+        tol_mode="abs",
+        schedules=None,
     ):
         self.estimator = estimator
         self.scoring = scoring
@@ -273,6 +285,10 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         self.checkpoint_every = checkpoint_every
         self.keep_last = keep_last
         self.warm_start = warm_start
+        self.criteria = criteria
+        self.min_iter = min_iter
+        self.tol_mode = tol_mode
+        self.schedules = schedules
 
     # The inner estimator's parameters are validated by its own partial_fit.
     @_fit_context(prefer_skip_nested_validation=False)
@@ -312,6 +328,8 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         training, validation = self._split(
             X, y, X_val, y_val, train_params, score_params, state
         )
+        if checkpoints is not None and state.preprocessing is not None:
+            checkpoints.add_file("preprocessing", pickle.dumps(state.preprocessing))
         try:
             termination = self._train(
                 state, training, validation, scorer,
@@ -332,8 +350,33 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
     def _is_classifier(self):
         return get_tags(self.estimator).estimator_type == "classifier"
 
+    @property
+    def _trained_estimator(self):
+        """What is trained epoch by epoch: the estimator, or a Pipeline's last step."""
+        if isinstance(self.estimator, Pipeline):
+            return self.estimator.steps[-1][1]
+        return self.estimator
+
     def _check_inner_estimator(self):
-        net = is_skorch_net(self.estimator)
+        trained = self._trained_estimator
+        if not hasattr(trained, "partial_fit"):
+            raise ValueError(
+                f"The last step of the Pipeline, {type(trained).__name__}, has no "
+                "partial_fit; EarlyStoppingEstimator trains only that step epoch "
+                "by epoch, so it needs one."
+            )
+        for schedule in self.schedules or ():
+            if not isinstance(schedule, ReduceOnPlateau):
+                raise ValueError(f"schedules must hold ReduceOnPlateau objects; got {schedule!r}.")
+            schedule.check(trained)
+        for criterion in self.criteria or ():
+            if not isinstance(criterion, Criterion):
+                raise ValueError(
+                    f"criteria must hold skstop.criteria objects; got {criterion!r}."
+                )
+        if any(criterion.needs_errors for criterion in self.criteria or ()):
+            error_transform(self.scoring, self._is_classifier)  # raises if undefined
+        net = is_skorch_net(trained)
         if net and self.batch_size is not None:
             raise ValueError(
                 f"batch_size={self.batch_size} was given for a skorch net, which "
@@ -346,10 +389,10 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
                 f"{type(self.estimator).__name__} is not one. Pass a scorer such as "
                 "'neg_log_loss' instead."
             )
-        params = self.estimator.get_params(deep=False)
+        params = trained.get_params(deep=False)
         if params.get("early_stopping") is True:
             raise ValueError(
-                f"{type(self.estimator).__name__} has its own early stopping switched "
+                f"{type(trained).__name__} has its own early stopping switched "
                 "on (early_stopping=True); set early_stopping=False so that "
                 f"{type(self).__name__} alone decides when to stop."
             )
@@ -397,29 +440,37 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
             shuffle=self.shuffle,
             random_state=state.random_state,
         )
-        if X_val is not None:
-            return (
-                TrainingSet(X, y, None, train_params, **batching),
-                (X_val, y_val, score_params),
+        if X_val is None:
+            train, validation = validation_split(
+                X,
+                y,
+                validation_fraction=self.validation_fraction,
+                stratify=self._is_classifier and y is not None,
+                random_state=state.split_random_state(),
             )
-        train, validation = validation_split(
-            X,
-            y,
-            validation_fraction=self.validation_fraction,
-            stratify=self._is_classifier and y is not None,
-            random_state=state.split_random_state(),
+            X_val = _safe_indexing(X, validation)
+            y_val = None if y is None else _safe_indexing(y, validation)
+            score_params = _check_method_params(X, score_params, validation)
+        else:
+            train = None
+        if isinstance(self.estimator, Pipeline):
+            # Fitted on the training rows only, so that no statistic of the
+            # validation rows leaks into what the model is scored with.
+            if train is not None:
+                y = None if y is None else _safe_indexing(y, train)
+                train_params = _check_method_params(X, train_params, train)
+                X, train = _safe_indexing(X, train), None
+            state.preprocessing = clone(self.estimator[:-1]).fit(X, y)
+            X, X_val = state.preprocessing.transform(X), state.preprocessing.transform(X_val)
+        return (
+            TrainingSet(X, y, train, train_params, **batching),
+            (X_val, y_val, score_params),
         )
-        held_out = (
-            _safe_indexing(X, validation),
-            None if y is None else _safe_indexing(y, validation),
-            _check_method_params(X, score_params, validation),
-        )
-        return TrainingSet(X, y, train, train_params, **batching), held_out
 
     def _scorer(self):
         if self.scoring == "loss":
             return net_loss_scorer
-        return check_scoring(self.estimator, scoring=self.scoring)
+        return check_scoring(self._trained_estimator, scoring=self.scoring)
 
     def _classes(self, y, y_val):
         # Every class of y and y_val reaches the inner estimator: a class
@@ -430,7 +481,7 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
 
     def _first_call_params(self, classes):
         # Nets get their classes as a parameter instead (see prepare_net).
-        if classes is None or is_skorch_net(self.estimator):
+        if classes is None or is_skorch_net(self._trained_estimator):
             return {}
         return {"classes": classes}
 
@@ -450,14 +501,22 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         # A resumed run that had already stopped stays stopped, unless the
         # parameters now allow more (a larger max_iter, say).
         termination = self._should_stop(state) if state.scores else None
-        start = time.perf_counter()
+        start = state.started = time.perf_counter()
+        training_probe = self._training_probe(training, state)
         try:
             while termination is None:
                 self._train_one_epoch(state.estimator, training, first_call_params)
                 score = float(scorer(state.estimator, X_val, y_val, **score_params))
-                improved = state.record(score, self.tol)
+                if training_probe is not None:
+                    state.training_scores.append(float(scorer(state.estimator, *training_probe)))
+                improved = state.record(
+                    score, tol=self.tol, relative=self.tol_mode == "rel",
+                    min_iter=self.min_iter,
+                )
                 self._report(state, start)
                 termination = self._should_stop(state)
+                if termination is None:
+                    self._apply_schedules(state)
                 if checkpoints is not None:
                     self._save_if_due(checkpoints, state, improved, termination)
         except KeyboardInterrupt:
@@ -483,12 +542,59 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         return termination
 
     def _should_stop(self, state):
+        criteria = self.criteria or ()
+        history = None
+        if criteria:
+            to_error = (
+                error_transform(self.scoring, self._is_classifier)
+                if any(c.needs_errors for c in criteria)
+                else None
+            )
+            scores = np.asarray(state.scores, dtype=float)
+            history = TrainingHistory(
+                validation_scores=scores,
+                validation_errors=None if to_error is None else to_error(scores),
+                training_errors=(
+                    to_error(np.asarray(state.training_scores, dtype=float))
+                    if state.training_scores else None
+                ),
+                elapsed=time.perf_counter() - state.started,
+            )
         return should_stop(
             state.scores,
             state.best_iteration,
             n_iter_no_change=self.n_iter_no_change,
             max_iter=self.max_iter,
+            min_iter=self.min_iter,
+            criteria=criteria,
+            history=history,
         )[1]
+
+    def _training_probe(self, training, state):
+        """A fixed subsample of the training split to score E_tr on, if needed.
+
+        Only ProgressQuotient-like criteria need the training error; scoring
+        10,000 rows at most keeps it cheap on large data.
+        """
+        if not any(c.needs_training_errors for c in self.criteria or ()):
+            return None
+        rows = np.sort(
+            state.split_random_state().permutation(training.n_samples)[:10_000]
+        )
+        return training.take(rows)[:2]
+
+    def _apply_schedules(self, state):
+        for schedule in self.schedules or ():
+            event = schedule.step(
+                state.estimator, state.n_epochs, state.best_iteration, state.events
+            )
+            if event is not None:
+                state.estimator.set_params(**{event["param"]: event["new"]})
+                state.events.append(event)
+                if self.verbose > 0:
+                    print(f"[{type(self).__name__}] epoch {event['epoch']:>4d}  "
+                          f"{event['param']} {event['old']:g} -> {event['new']:g}",
+                          flush=True)
 
     def _save_if_due(self, checkpoints, state, improved, termination):
         periodic = self.checkpoint_every and state.n_epochs % self.checkpoint_every == 0
@@ -536,7 +642,7 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
             resumed = self._resume_in_memory(config) or self._resume_from_disk(config)
             if resumed is not None:
                 return resumed
-        estimator = clone(self.estimator)
+        estimator = clone(self._trained_estimator)
         if is_skorch_net(estimator):
             prepare_net(estimator, classes)
         state = TrainingState(estimator, check_random_state(self.random_state), config)
@@ -588,12 +694,17 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
 
     def _finish(self, state, termination):
         """Set the fitted attributes from a finished (or loaded) training state."""
-        keep_last = not self.restore_best and termination in ("no_change", "max_iter")
+        keep_last = not self.restore_best and termination not in ("non_finite", "interrupted")
         # A copy even of the live estimator: a later warm start trains the live
         # one further, and estimator_ must not change under the user's feet.
-        self.estimator_ = (
-            take_snapshot(state.estimator) if keep_last else state.best
-        ).restore()
+        trained = (take_snapshot(state.estimator) if keep_last else state.best).restore()
+        if state.preprocessing is not None:
+            last_step = self.estimator.steps[-1][0]
+            trained = Pipeline([*state.preprocessing.steps, (last_step, trained)])
+        self.estimator_ = trained
+        self.schedule_events_ = list(state.events)
+        if state.training_scores:
+            self.training_scores_ = np.asarray(state.training_scores, dtype=float)
         self.n_iter_ = state.n_epochs
         self.best_iteration_ = state.best_iteration
         self.best_score_ = state.best_score

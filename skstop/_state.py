@@ -1,5 +1,7 @@
 """The state of a fit between epochs: all it takes to continue exactly."""
 
+import math
+
 import numpy as np
 
 from ._criteria import is_improvement
@@ -33,6 +35,10 @@ class TrainingState:
         self.best_score = -np.inf
         self.best_rng_state = None
         self.checkpoint_folder = None
+        self.training_scores = []
+        self.events = []
+        self.preprocessing = None
+        self.started = None
 
     @property
     def n_epochs(self):
@@ -44,14 +50,19 @@ class TrainingState:
         random_state.set_state(self.initial_rng_state)
         return random_state
 
-    def record(self, score, tol):
+    def record(self, score, *, tol, relative=False, min_iter=0):
         """Add an epoch's score; snapshot and return True if it is the new best.
 
-        The first epoch is always kept, so even a non-finite first score leaves a
-        model to return.
+        Epochs before ``min_iter`` are warm-up and never kept, except that a
+        non-finite score with nothing kept yet is: there must be a model to
+        return. The first epoch after warm-up is always kept.
         """
         self.scores.append(score)
-        if self.best is not None and not is_improvement(score, self.best_score, tol):
+        warming_up = self.n_epochs < min_iter and math.isfinite(score)
+        if warming_up or (
+            self.best is not None
+            and not is_improvement(score, self.best_score, tol, relative)
+        ):
             return False
         self.best = take_snapshot(self.estimator, reuse=self.best)
         self.best_iteration, self.best_score = self.n_epochs, score
@@ -79,6 +90,8 @@ class TrainingState:
             "rng": rng_state_to_json(rng_states["numpy"]),
             "torch_rng": torch_rng_to_json(rng_states["torch"]),
             "config": self.config,
+            "training_scores": self.training_scores[:n_epochs],
+            "schedule_events": [e for e in self.events if e["epoch"] <= n_epochs],
             **fitted,
         }
 
@@ -101,6 +114,10 @@ class TrainingState:
             }
         state.best = take_snapshot(best)
         state.scores = list(progress["validation_scores"])
+        state.training_scores = list(progress["training_scores"])
+        state.events = list(progress["schedule_events"])
+        if "preprocessing" in checkpoint.body["files"]:
+            state.preprocessing = checkpoint.load("preprocessing")
         state.best_iteration = progress["best_iteration"]
         state.best_score = progress["best_score"]
         state.checkpoint_folder = checkpoint.folder

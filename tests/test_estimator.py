@@ -382,7 +382,7 @@ def test_metadata_routing_to_a_scorer():
 @pytest.mark.parametrize(
     "params, message",
     [
-        ({"n_iter_no_change": 0}, "'n_iter_no_change' parameter .* must be an int in the range \\[1, inf\\)"),
+        ({"n_iter_no_change": 0}, "'n_iter_no_change' parameter .* must be None or an int in the range \\[1, inf\\)"),
         ({"validation_fraction": 1.5}, "'validation_fraction' parameter"),
         ({"tol": -1.0}, "'tol' parameter"),
         ({"max_iter": 0}, "'max_iter' parameter"),

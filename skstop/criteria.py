@@ -1,0 +1,239 @@
+"""Stopping criteria beyond patience, from Prechelt's "Early Stopping — but when?".
+
+Pass them as ``EarlyStoppingEstimator(..., criteria=[...])``; training stops
+when any of them, or the patience rule, says so, and ``termination_condition_``
+names the one that fired. Each is a small, clonable object (``get_params`` /
+``set_params``, so it fits in a parameter grid) with one method,
+``should_stop(history) -> (stop, reason)``, a pure function of the history.
+
+The formulas use the validation error E, derived from the score (greater is
+better): ``E = -score`` for ``neg_*`` scorers and the net's ``"loss"``, and
+``E = 1 - score`` for scores whose best value is 1 (accuracy, balanced
+accuracy, r2, f1, precision, recall, ROC AUC, Jaccard ...). The estimator's
+default score counts as accuracy for classifiers and r2 for regressors. Other
+scorers are rejected when a criterion needs E.
+
+With t the epoch, E_va the validation error, E_tr the training error and
+E_opt(t) = min over t' <= t of E_va(t'):
+
+- ``GeneralizationLoss(alpha)``: GL(t) = 100 (E_va(t) / E_opt(t) - 1) > alpha.
+- ``ProgressQuotient(alpha, strip=k)``: at the end of each strip of k epochs,
+  GL(t) / P_k(t) > alpha, with P_k(t) = 1000 (sum of E_tr over the strip /
+  (k min of E_tr over the strip) - 1). E_tr is scored on a fixed subsample of
+  the training split, only when such a criterion is used.
+- ``UpStrips(s, strip=k)``: E_va went up at the end of s successive strips.
+- ``TargetScore(value)``: the score reached ``value``.
+- ``Divergence(threshold)``: the score fell below ``threshold``.
+- ``TimeBudget(seconds)``: the wall-clock budget is spent.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+__all__ = [
+    "Divergence",
+    "GeneralizationLoss",
+    "ProgressQuotient",
+    "TargetScore",
+    "TimeBudget",
+    "TrainingHistory",
+    "UpStrips",
+]
+
+
+@dataclass(frozen=True)
+class TrainingHistory:
+    """What a criterion sees after each epoch.
+
+    Attributes
+    ----------
+    validation_scores : ndarray of shape (n_epochs,)
+        Validation score per epoch (greater is better).
+    validation_errors : ndarray of shape (n_epochs,) or None
+        E_va per epoch, when the scorer defines one.
+    training_errors : ndarray of shape (n_epochs,) or None
+        E_tr per epoch, when a criterion asked for it.
+    elapsed : float
+        Seconds since ``fit`` started.
+    """
+
+    validation_scores: np.ndarray
+    validation_errors: np.ndarray = None
+    training_errors: np.ndarray = None
+    elapsed: float = 0.0
+
+    @property
+    def n_epochs(self):
+        return len(self.validation_scores)
+
+
+class Criterion(BaseEstimator):
+    """Base of the criteria: parameters as attributes, one decision method."""
+
+    #: Whether the criterion reads ``validation_errors``.
+    needs_errors = False
+    #: Whether the criterion reads ``training_errors``.
+    needs_training_errors = False
+
+    def should_stop(self, history):
+        """Return ``(stop, reason)`` after the last epoch of ``history``."""
+        raise NotImplementedError
+
+
+def generalization_loss(errors):
+    """GL(t) = 100 (E_va(t) / E_opt(t) - 1) for the last epoch of ``errors``."""
+    best = np.min(errors)
+    if best <= 0:
+        return 0.0 if errors[-1] <= best else np.inf
+    return 100.0 * (errors[-1] / best - 1.0)
+
+
+class GeneralizationLoss(Criterion):
+    """Stop when the generalization loss GL(t) exceeds ``alpha`` (Prechelt's GL).
+
+    Parameters
+    ----------
+    alpha : float, default=5.0
+        Threshold on GL(t) = 100 (E_va(t) / E_opt(t) - 1), in percent.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skstop.criteria import GeneralizationLoss, TrainingHistory
+    >>> errors = np.array([0.20, 0.10, 0.104, 0.106])
+    >>> GeneralizationLoss(alpha=5).should_stop(TrainingHistory(-errors, errors))
+    (True, 'GeneralizationLoss: GL 6.00 > 5')
+    """
+
+    needs_errors = True
+
+    def __init__(self, alpha=5.0):
+        self.alpha = alpha
+
+    def should_stop(self, history):
+        loss = generalization_loss(history.validation_errors)
+        if loss > self.alpha:
+            return True, f"GeneralizationLoss: GL {loss:.2f} > {self.alpha:g}"
+        return False, None
+
+
+class ProgressQuotient(Criterion):
+    """Stop when GL(t) / P_k(t) exceeds ``alpha`` at the end of a strip (Prechelt's PQ).
+
+    Parameters
+    ----------
+    alpha : float, default=0.5
+        Threshold on the quotient of generalization loss and training progress.
+    strip : int, default=5
+        Strip length k, in epochs; the criterion is checked every k epochs.
+    """
+
+    needs_errors = True
+    needs_training_errors = True
+
+    def __init__(self, alpha=0.5, strip=5):
+        self.alpha = alpha
+        self.strip = strip
+
+    def should_stop(self, history):
+        t, k = history.n_epochs, self.strip
+        if t < k or t % k:
+            return False, None
+        strip_errors = history.training_errors[t - k : t]
+        lowest = np.min(strip_errors)
+        progress = (
+            1000.0 * (np.sum(strip_errors) / (k * lowest) - 1.0) if lowest > 0 else 0.0
+        )
+        loss = generalization_loss(history.validation_errors)
+        quotient = loss / progress if progress > 0 else (np.inf if loss > 0 else 0.0)
+        if quotient > self.alpha:
+            return True, (
+                f"ProgressQuotient: GL {loss:.2f} / P{k} {progress:.2f} = "
+                f"{quotient:.3f} > {self.alpha:g}"
+            )
+        return False, None
+
+
+class UpStrips(Criterion):
+    """Stop when E_va went up at the end of ``s`` successive strips (Prechelt's UP).
+
+    Parameters
+    ----------
+    s : int, default=3
+        Number of successive strips whose end error exceeds the previous end's.
+    strip : int, default=5
+        Strip length k, in epochs.
+    """
+
+    needs_errors = True
+
+    def __init__(self, s=3, strip=5):
+        self.s = s
+        self.strip = strip
+
+    def should_stop(self, history):
+        t, k = history.n_epochs, self.strip
+        if t % k or t < (self.s + 1) * k:
+            return False, None
+        ends = history.validation_errors[t - 1 :: -k][: self.s + 1]
+        if np.all(ends[:-1] > ends[1:]):
+            return True, f"UpStrips: validation error up at the end of {self.s} strips"
+        return False, None
+
+
+class TargetScore(Criterion):
+    """Stop once the validation score reaches ``value``.
+
+    Parameters
+    ----------
+    value : float
+        Score to reach (greater is better, as for every scorer here).
+    """
+
+    def __init__(self, value):
+        self.value = value
+
+    def should_stop(self, history):
+        score = history.validation_scores[-1]
+        if score >= self.value:
+            return True, f"TargetScore: score {score:.6g} reached {self.value:g}"
+        return False, None
+
+
+class Divergence(Criterion):
+    """Stop when the validation score falls below ``threshold``.
+
+    Parameters
+    ----------
+    threshold : float
+        Scores below it mean the model diverged.
+    """
+
+    def __init__(self, threshold):
+        self.threshold = threshold
+
+    def should_stop(self, history):
+        score = history.validation_scores[-1]
+        if score < self.threshold:
+            return True, f"Divergence: score {score:.6g} < {self.threshold:g}"
+        return False, None
+
+
+class TimeBudget(Criterion):
+    """Stop when ``seconds`` of wall-clock time since ``fit`` started are spent.
+
+    Parameters
+    ----------
+    seconds : float
+        The budget; checked after each epoch, so the last epoch may overrun it.
+    """
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+
+    def should_stop(self, history):
+        if history.elapsed >= self.seconds:
+            return True, f"TimeBudget: {history.elapsed:.1f} s >= {self.seconds:g} s"
+        return False, None
