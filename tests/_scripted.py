@@ -5,6 +5,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.naive_bayes import GaussianNB
 
 
+VALIDATION_MARK = 999.0
+
+
 class ScriptedClassifier(ClassifierMixin, BaseEstimator):
     """Scores ``scores[k - 1]`` after its k-th ``partial_fit`` call, then the last.
 
@@ -13,9 +16,11 @@ class ScriptedClassifier(ClassifierMixin, BaseEstimator):
     ``interrupt_at`` raises KeyboardInterrupt inside that call, as Ctrl-C would.
     """
 
-    def __init__(self, scores=(0.5,), interrupt_at=None):
+    def __init__(self, scores=(0.5,), interrupt_at=None, train_scores=None, eta0=0.1):
         self.scores = scores
         self.interrupt_at = interrupt_at
+        self.train_scores = train_scores
+        self.eta0 = eta0
 
     def fit(self, X, y, sample_weight=None):
         for attribute in ("epochs_", "calls_"):
@@ -26,7 +31,8 @@ class ScriptedClassifier(ClassifierMixin, BaseEstimator):
         if not hasattr(self, "epochs_"):
             self.epochs_, self.calls_ = 0, []
         self.calls_.append(
-            {"X": X, "y": y, "classes": classes, "sample_weight": sample_weight}
+            {"X": X, "y": y, "classes": classes, "sample_weight": sample_weight,
+             "eta0": self.eta0}
         )
         if self.interrupt_at == len(self.calls_):
             raise KeyboardInterrupt
@@ -38,8 +44,13 @@ class ScriptedClassifier(ClassifierMixin, BaseEstimator):
         return np.full(len(X), self.classes_[0])
 
     def score(self, X, y, sample_weight=None):
-        self.scored_on_ = {"X": X, "y": y, "sample_weight": sample_weight}
-        return self.scores[min(self.epochs_, len(self.scores)) - 1]
+        # Validation rows carry VALIDATION_MARK in their first column; any other
+        # rows are the training probe, scored from train_scores.
+        is_validation = self.train_scores is None or X[0, 0] == VALIDATION_MARK
+        scores = self.scores if is_validation else self.train_scores
+        if is_validation:
+            self.scored_on_ = {"X": X, "y": y, "sample_weight": sample_weight}
+        return scores[min(self.epochs_, len(scores)) - 1]
 
 
 class ScriptedRegressor(RegressorMixin, BaseEstimator):
