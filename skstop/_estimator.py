@@ -500,8 +500,8 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         X_val, y_val, score_params = validation
         # A resumed run that had already stopped stays stopped, unless the
         # parameters now allow more (a larger max_iter, say).
-        termination = self._should_stop(state) if state.scores else None
         start = state.started = time.perf_counter()
+        termination = self._should_stop(state) if state.scores else None
         training_probe = self._training_probe(training, state)
         try:
             while termination is None:

@@ -360,3 +360,24 @@ def test_run_killed_before_its_first_commit_is_removed_on_resume(tmp_path):
     model = sgd_model(tmp_path, max_iter=3, warm_start=True).fit(X, y)
     assert model.n_iter_ == 3
     assert only_run(tmp_path) != dead
+
+
+def test_resume_restores_schedule_events_and_criteria_history(tmp_path):
+    from skstop import ReduceOnPlateau
+    from skstop.criteria import ProgressQuotient
+
+    def make(checkpoint_dir, **params):
+        return EarlyStoppingEstimator(
+            SGDClassifier(learning_rate="constant", eta0=0.5, random_state=0),
+            schedules=[ReduceOnPlateau("eta0", factor=0.5, patience=1)],
+            criteria=[ProgressQuotient(alpha=1e9, strip=2)],
+            n_iter_no_change=None, batch_size=50, random_state=0,
+            checkpoint_dir=checkpoint_dir, **params,
+        )
+
+    reference = make(None, max_iter=12).fit(X, y)
+    make(tmp_path, max_iter=6).fit(X, y)
+    resumed = make(tmp_path, max_iter=12, warm_start=True).fit(X, y)
+    assert resumed.schedule_events_ == reference.schedule_events_
+    np.testing.assert_array_equal(resumed.training_scores_, reference.training_scores_)
+    np.testing.assert_array_equal(resumed.validation_scores_, reference.validation_scores_)

@@ -174,3 +174,15 @@ def test_net_checkpoints_open_with_joblib_and_resume_exactly(tmp_path):
     assert isinstance(best, NeuralNetClassifier)
     np.testing.assert_array_equal(best.predict(X), resumed.predict(X))
     np.testing.assert_array_equal(load_checkpoint(tmp_path).predict(X), resumed.predict(X))
+
+
+def test_learning_rate_schedule_on_a_net():
+    from skstop import ReduceOnPlateau
+
+    model = fit(
+        schedules=[ReduceOnPlateau("lr", factor=0.5, patience=1)],
+        n_iter_no_change=20, max_iter=6, restore_best=False,
+    )
+    expected = 0.2 * 0.5 ** len(model.schedule_events_)
+    assert model.estimator_.lr == pytest.approx(expected)
+    assert model.estimator_.optimizer_.param_groups[0]["lr"] == pytest.approx(expected)
