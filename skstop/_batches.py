@@ -11,7 +11,8 @@ class TrainingSet:
     Rows are only ever taken by index, a batch at a time, so a memory-mapped or
     otherwise lazy ``X`` is never copied whole (except for ``batch_size=None``,
     where the single ``partial_fit`` call of an epoch needs all rows at once,
-    and that copy is made once per fit, not once per epoch).
+    and that copy is made once per fit, not once per epoch). A dask array is
+    streamed chunk by chunk.
 
     Parameters
     ----------
@@ -35,6 +36,7 @@ class TrainingSet:
         self._batch_size = batch_size
         self._shuffle = shuffle
         self.random_state = random_state
+        self._chunk_edges = _dask_row_chunks(X) if batch_size is not None else None
         self._whole = None
         if batch_size is None:
             self._whole = (
@@ -50,6 +52,9 @@ class TrainingSet:
         if self._whole is not None:
             yield self._whole
             return
+        if self._chunk_edges is not None:
+            yield from self._epoch_by_chunk()
+            return
         order = (
             self.random_state.permutation(self.n_samples)
             if self._shuffle
@@ -60,6 +65,32 @@ class TrainingSet:
             # rows share a batch is what the shuffle randomises.
             yield self.take(self._indices[np.sort(order[start : start + self._batch_size])])
 
+    def _epoch_by_chunk(self):
+        """Minibatches of a dask array, one chunk in memory at a time.
+
+        Chunks come in shuffled order and rows are shuffled within each chunk;
+        a batch never spans two chunks, so each chunk is computed once per epoch.
+        """
+        edges = self._chunk_edges
+        chunk_of_row = np.searchsorted(edges, self._indices, side="right") - 1
+        chunks = np.unique(chunk_of_row)
+        if self._shuffle:
+            chunks = self.random_state.permutation(chunks)
+        for chunk in chunks:
+            start, stop = edges[chunk], edges[chunk + 1]
+            local = self._indices[chunk_of_row == chunk] - start
+            if self._shuffle:
+                local = self.random_state.permutation(local)
+            X_chunk = np.asarray(self._X[start:stop])
+            y_chunk = None if self._y is None else np.asarray(self._y[start:stop])
+            for begin in range(0, len(local), self._batch_size):
+                rows = np.sort(local[begin : begin + self._batch_size])
+                yield (
+                    X_chunk[rows],
+                    None if y_chunk is None else y_chunk[rows],
+                    _check_method_params(self._X, self._params, start + rows),
+                )
+
     def take(self, rows):
         """``(X, y, params)`` of the given positions within the training rows' set."""
         y = None if self._y is None else _safe_indexing(self._y, rows)
@@ -68,3 +99,14 @@ class TrainingSet:
             y,
             _check_method_params(self._X, self._params, rows),
         )
+
+
+def is_dask_collection(data):
+    return hasattr(data, "dask") and hasattr(data, "compute")
+
+
+def _dask_row_chunks(X):
+    """Row boundaries of a dask array's chunks, or None for anything else."""
+    if not is_dask_collection(X) or not hasattr(X, "chunks"):
+        return None
+    return np.cumsum((0, *X.chunks[0]))

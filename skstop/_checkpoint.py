@@ -74,7 +74,10 @@ def _fingerprint(data):
         return None
     n_samples = _num_samples(data)
     rows = np.unique(np.linspace(0, n_samples - 1, num=min(n_samples, 64)).astype(int))
-    return (type(data).__name__, getattr(data, "shape", n_samples), _safe_indexing(data, rows))
+    sample = _safe_indexing(data, rows)
+    if hasattr(sample, "compute"):  # a dask array: hash values, not a task graph
+        sample = sample.compute()
+    return (type(data).__name__, getattr(data, "shape", n_samples), sample)
 
 
 def _versions():

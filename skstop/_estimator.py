@@ -32,7 +32,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._batches import TrainingSet
+from ._batches import TrainingSet, is_dask_collection
 from ._checkpoint import (
     CheckpointWriter,
     configuration_id,
@@ -453,6 +453,10 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
             score_params = _check_method_params(X, score_params, validation)
         else:
             train = None
+        # Scored every epoch: a lazy (dask) validation set is computed once.
+        X_val, y_val = (
+            np.asarray(data) if is_dask_collection(data) else data for data in (X_val, y_val)
+        )
         if isinstance(self.estimator, Pipeline):
             # Fitted on the training rows only, so that no statistic of the
             # validation rows leaks into what the model is scored with.
