@@ -1,0 +1,111 @@
+"""Out of core: early stopping on a memory-mapped X of several GB.
+
+Creates float64 X on disk (default 4.0 GB: 5M x 100) in the current folder,
+then fits EarlyStoppingEstimator(SGDClassifier, batch_size=10_000) for 2 epochs
+on the first half of the rows (n) and on all of them (2n). Prints wall time,
+the time ratio 2n / n (target <= 2.1) and the peak *anonymous* memory of the
+process during each fit (RssAnon: heap, not the file's cached pages; target
+< 1 GB), sampled every 20 ms. Linux only (reads /proc/self/status).
+
+Run: .venv/bin/python benchmarks/bench_out_of_core.py [--gigabytes 4] [--keep]
+"""
+
+import argparse
+import os
+import threading
+import time
+
+import numpy as np
+from sklearn.linear_model import SGDClassifier
+
+from _common import machine
+from skstop import EarlyStoppingEstimator
+
+N_FEATURES = 100
+
+
+def anonymous_rss():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no RssAnon in /proc/self/status")
+
+
+class PeakMemory:
+    """Highest anonymous RSS seen while the block runs."""
+
+    def __enter__(self):
+        self.peak, self._running = anonymous_rss(), True
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self):
+        while self._running:
+            self.peak = max(self.peak, anonymous_rss())
+            time.sleep(0.02)
+
+    def __exit__(self, *exc):
+        self._running = False
+        self._thread.join()
+
+
+def create(path, n_samples, seed=0):
+    """Rows from a fixed linear teacher, written block by block."""
+    rng = np.random.RandomState(seed)
+    teacher = rng.randn(N_FEATURES)
+    X = np.lib.format.open_memmap(path, mode="w+", dtype=np.float64, shape=(n_samples, N_FEATURES))
+    y = np.empty(n_samples, dtype=np.int64)
+    for start in range(0, n_samples, 500_000):
+        block = rng.randn(min(500_000, n_samples - start), N_FEATURES)
+        X[start : start + len(block)] = block
+        y[start : start + len(block)] = block @ teacher + rng.randn(len(block)) > 0
+    X.flush()
+    del X
+    return y
+
+
+def fit(X, y):
+    model = EarlyStoppingEstimator(
+        SGDClassifier(random_state=0), batch_size=10_000, max_iter=2,
+        n_iter_no_change=10, validation_fraction=0.01, random_state=0,
+    )
+    start = time.perf_counter()
+    with PeakMemory() as memory:
+        model.fit(X, y)
+    return time.perf_counter() - start, memory.peak, model
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gigabytes", type=float, default=4.0)
+    parser.add_argument("--keep", action="store_true", help="keep the file afterwards")
+    args = parser.parse_args()
+    n_samples = int(args.gigabytes * 1e9 / (8 * N_FEATURES)) // 2 * 2
+    path = os.path.abspath("bench_out_of_core_X.npy")
+    print(f"machine: {machine()}")
+    start = time.perf_counter()
+    y = create(path, n_samples)
+    print(f"created {path}: {n_samples} x {N_FEATURES} float64, "
+          f"{os.path.getsize(path) / 1e9:.2f} GB in {time.perf_counter() - start:.1f} s\n")
+    try:
+        X = np.load(path, mmap_mode="r")
+        half = n_samples // 2
+        baseline = anonymous_rss()
+        results = {}
+        for name, rows in (("n", half), ("2n", n_samples)):
+            seconds, peak, model = fit(X[:rows], y[:rows])
+            results[name] = seconds
+            print(f"{name:>3} = {rows:>9} rows: {seconds:7.2f} s, peak anonymous memory "
+                  f"{peak / 1e6:7.1f} MB ({(peak - baseline) / 1e6:+.1f} MB over the "
+                  f"{baseline / 1e6:.0f} MB before fitting), validation accuracy "
+                  f"{model.best_score_:.3f}")
+        print(f"\ntime 2n / n: {results['2n'] / results['n']:.3f}")
+    finally:
+        if not args.keep:
+            os.remove(path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Search scaling: 8 candidates x 3 folds of EarlyStoppingEstimator(SGDClassifier).
+
+Data: 200k x 100 synthetic. Wall time of GridSearchCV with n_jobs=1, with
+loky n_jobs=2, and on a 2-worker dask LocalCluster (processes, loopback), side
+by side in one run, with speed-ups. Target: >= 1.7x on 2 cores.
+
+Run: .venv/bin/python benchmarks/bench_search.py [--quick]
+     .venv/bin/python benchmarks/bench_search.py --scheduler tcp://HOST:8786
+       (the same search on an existing multi-machine dask cluster)
+"""
+
+import argparse
+import time
+
+import joblib
+from sklearn.datasets import make_classification
+from sklearn.linear_model import SGDClassifier
+from sklearn.model_selection import GridSearchCV
+
+from _common import machine
+from skstop import EarlyStoppingEstimator
+
+GRID = {"estimator__alpha": [1e-6, 1e-5, 1e-4, 1e-3], "n_iter_no_change": [3, 5]}
+
+
+def run_search(X, y, n_jobs, backend=None):
+    search = GridSearchCV(
+        EarlyStoppingEstimator(SGDClassifier(random_state=0), random_state=0, max_iter=30),
+        GRID, cv=3, n_jobs=n_jobs,
+    )
+    start = time.perf_counter()
+    if backend is None:
+        search.fit(X, y)
+    else:
+        with joblib.parallel_config(backend=backend):
+            search.fit(X, y)
+    return time.perf_counter() - start, search
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="20k rows")
+    parser.add_argument("--scheduler", default=None,
+                        help="address of a running dask scheduler; default: start a "
+                        "2-worker LocalCluster on this machine")
+    args = parser.parse_args()
+    from distributed import Client, LocalCluster
+
+    n_samples = 20_000 if args.quick else 200_000
+    X, y = make_classification(n_samples, 100, n_informative=30, random_state=0)
+    print(f"machine: {machine()}")
+    print(f"{len(GRID['estimator__alpha']) * len(GRID['n_iter_no_change'])} candidates x 3 "
+          f"folds on {n_samples} x 100\n")
+    sequential, reference = run_search(X, y, n_jobs=1)
+    loky, _ = run_search(X, y, n_jobs=2)
+    if args.scheduler:
+        client = Client(args.scheduler)
+        cluster = None
+    else:
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=None)
+        client = Client(cluster)
+    try:
+        on_dask, search = run_search(X, y, n_jobs=-1, backend="dask")
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    assert search.best_params_ == reference.best_params_
+    print(f"{'n_jobs=1':<28} {sequential:8.2f} s")
+    print(f"{'loky, n_jobs=2':<28} {loky:8.2f} s  speed-up {sequential / loky:.2f}x")
+    print(f"{'dask, 2 workers':<28} {on_dask:8.2f} s  speed-up {sequential / on_dask:.2f}x")
+    print(f"same best_params_ everywhere: {reference.best_params_}")
+
+
+if __name__ == "__main__":
+    main()
