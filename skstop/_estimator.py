@@ -93,10 +93,13 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         For skorch nets, ``"loss"`` scores minus the net's own criterion on the
         validation data, in one pass without ``predict``.
 
-    validation_fraction : float or int, default=0.1
+    validation_fraction : float, int or None, default=0.1
         Held-out share of the training data when ``X_val`` is not given: a
         fraction in (0, 1) or a number of samples. The split is stratified for
-        classifiers and seeded by ``random_state``.
+        classifiers and seeded by ``random_state``. None holds nothing out and
+        trains exactly ``max_iter`` epochs on every row, with no validation
+        score: the refit for an epoch count learned earlier (see
+        ``best_iteration_``).
 
     n_iter_no_change : int, default=5
         Number of consecutive epochs without improvement after which training
@@ -226,6 +229,7 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         "estimator": [HasMethods(["partial_fit"]), Pipeline],
         "scoring": [None, StrOptions({*get_scorer_names(), "loss"}), callable],
         "validation_fraction": [
+            None,
             Interval(RealNotInt, 0, 1, closed="neither"),
             Interval(Integral, 1, None, closed="left"),
         ],
@@ -440,7 +444,9 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
             shuffle=self.shuffle,
             random_state=state.random_state,
         )
-        if X_val is None:
+        if X_val is None and self.validation_fraction is None:
+            train = None
+        elif X_val is None:
             train, validation = validation_split(
                 X,
                 y,
@@ -465,7 +471,9 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
                 train_params = _check_method_params(X, train_params, train)
                 X, train = _safe_indexing(X, train), None
             state.preprocessing = clone(self.estimator[:-1]).fit(X, y)
-            X, X_val = state.preprocessing.transform(X), state.preprocessing.transform(X_val)
+            X = state.preprocessing.transform(X)
+            if X_val is not None:
+                X_val = state.preprocessing.transform(X_val)
         return (
             TrainingSet(X, y, train, train_params, **batching),
             (X_val, y_val, score_params),
@@ -502,6 +510,8 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
     def _train(self, state, training, validation, scorer, first_call_params, checkpoints):
         """The epoch loop; returns why it stopped."""
         X_val, y_val, score_params = validation
+        if X_val is None:
+            return self._train_fixed_epochs(state, training, first_call_params, checkpoints)
         # A resumed run that had already stopped stays stopped, unless the
         # parameters now allow more (a larger max_iter, say).
         start = state.started = time.perf_counter()
@@ -544,6 +554,24 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
                 UserWarning,
             )
         return termination
+
+    def _train_fixed_epochs(self, state, training, first_call_params, checkpoints):
+        """``max_iter`` epochs on every row, nothing held out (validation_fraction=None).
+
+        Each epoch's score is NaN (there is nothing to score on) and the model
+        kept is the last one.
+        """
+        start = state.started = time.perf_counter()
+        while state.n_epochs < self.max_iter:
+            self._train_one_epoch(state.estimator, training, first_call_params)
+            state.scores.append(math.nan)
+            self._report(state, start)
+            if checkpoints is not None:
+                done = "max_iter" if state.n_epochs == self.max_iter else None
+                self._save_if_due(checkpoints, state, False, done)
+        state.best = take_snapshot(state.estimator, reuse=state.best)
+        state.best_iteration, state.best_score = state.n_epochs, math.nan
+        return "max_iter"
 
     def _should_stop(self, state):
         criteria = self.criteria or ()

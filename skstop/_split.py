@@ -38,7 +38,8 @@ def validation_split(X, y, *, validation_fraction, stratify, random_state):
         )
     splitter = StratifiedShuffleSplit if stratify and reason is None else ShuffleSplit
     splitter = splitter(n_splits=1, test_size=n_validation, random_state=random_state)
-    train, validation = next(splitter.split(np.zeros((n_samples, 1)), y))
+    # A zero-width stand-in for X: the splitter only counts its rows.
+    train, validation = next(splitter.split(np.empty((n_samples, 0)), y))
     # Sorted indices keep batches of a memory-mapped X close to sequential reads.
     return np.sort(train), np.sort(validation)
 

@@ -98,3 +98,21 @@ def test_successive_halving_over_max_iter():
     assert list(search.n_resources_) == [2, 6, 18]
     assert search.best_estimator_.n_iter_ == 18
     assert search.best_estimator_.termination_condition_ == "max_iter"
+
+
+def test_refit_on_every_row_with_the_epoch_count_learned_in_cross_validation():
+    from sklearn.base import clone
+
+    search = GridSearchCV(sgd_model(), {"estimator__alpha": [1e-4, 1e-2]}, cv=3)
+    search.fit(X_digits, y_digits)
+    folds = cross_validate(
+        clone(search.best_estimator_), X_digits, y_digits, cv=3, return_estimator=True
+    )
+    epochs = int(np.median([fold.best_iteration_ for fold in folds["estimator"]]))
+
+    final = clone(search.best_estimator_).set_params(validation_fraction=None, max_iter=epochs)
+    final.fit(X_digits, y_digits)
+    assert final.n_iter_ == final.best_iteration_ == epochs
+    assert final.termination_condition_ == "max_iter"
+    assert np.isnan(final.validation_scores_).all()
+    assert final.estimator_.t_ == epochs * len(X_digits) + 1  # every row, every epoch
