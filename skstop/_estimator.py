@@ -26,7 +26,6 @@ from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import (
     _assert_all_finite,
     _check_method_params,
-    _num_samples,
     check_consistent_length,
     check_is_fitted,
     validate_data,
