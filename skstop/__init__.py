@@ -2,6 +2,7 @@
 
 from . import criteria
 from ._checkpoint import CheckpointError, load_checkpoint
+from ._display import EarlyStoppingDisplay
 from ._estimator import EarlyStoppingEstimator
 from ._schedules import ReduceOnPlateau
 
@@ -9,6 +10,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CheckpointError",
+    "EarlyStoppingDisplay",
     "EarlyStoppingEstimator",
     "ReduceOnPlateau",
     "criteria",

@@ -53,6 +53,9 @@ def main(argv=None):
     parser.add_argument("--random-state", type=int, default=0, help="seed")
     parser.add_argument("--checkpoint-dir", default=None,
                         help="keep durable checkpoints here and resume from them")
+    parser.add_argument("--plot", default="learning_curve.png", metavar="PNG",
+                        help="save the learning curve here (needs matplotlib; "
+                        "'' to skip; default: %(default)s)")
     args = parser.parse_args(argv)
 
     X, y = load_digits(return_X_y=True)
@@ -87,6 +90,23 @@ def main(argv=None):
           f"{model.best_score_:.4f}")
     print(f"test accuracy of the restored best model: "
           f"{model.score(prepare(X_test), y_test):.4f}")
+    if args.plot:
+        save_learning_curve(model, args.plot)
+
+
+def save_learning_curve(model, path):
+    try:
+        import matplotlib
+    except ImportError:
+        print("matplotlib is not installed (pip install skstop[plot]): no plot saved")
+        return
+    matplotlib.use("Agg")
+    from ._display import EarlyStoppingDisplay
+
+    display = EarlyStoppingDisplay.from_estimator(model)
+    display.ax_.set_title("validation accuracy per epoch, digits")
+    display.figure_.savefig(path, dpi=110)
+    print(f"learning curve saved to {path}")
 
 
 if __name__ == "__main__":

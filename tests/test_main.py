@@ -5,9 +5,13 @@ import sys
 from skstop.__main__ import main
 
 
-def test_demo_prints_the_epoch_table_best_epoch_and_test_accuracy(capsys):
-    main(["--estimator", "sgd", "--n-iter-no-change", "3", "--max-iter", "50"])
+def test_demo_prints_the_epoch_table_best_epoch_and_test_accuracy(capsys, tmp_path):
+    png = tmp_path / "curve.png"
+    main(["--estimator", "sgd", "--n-iter-no-change", "3", "--max-iter", "50",
+          "--plot", str(png)])
     out = capsys.readouterr().out
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"learning curve saved to {png}" in out
     rows = re.findall(r"^ +(\d+) +(0\.\d{4})( +<- best)?$", out, flags=re.M)
     best_rows = [int(epoch) for epoch, _, marker in rows if marker]
     stopped = re.search(r"stopped after (\d+) epochs \((\w+)\); best epoch (\d+)", out)

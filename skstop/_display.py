@@ -1,0 +1,137 @@
+"""EarlyStoppingDisplay: the learning curve of a fitted EarlyStoppingEstimator."""
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+
+class EarlyStoppingDisplay:
+    """Validation score per epoch, with the best epoch and the stop marked.
+
+    Follows scikit-learn's Display convention: build it with
+    :meth:`from_estimator` (which plots), or from the arrays and call
+    :meth:`plot`. Calling ``plot(ax=...)`` on the axes of another display
+    overlays several runs. matplotlib is needed only to plot (``skstop[plot]``).
+
+    Parameters
+    ----------
+    validation_scores : array-like of shape (n_epochs,)
+        Validation score after each epoch.
+    best_iteration : int
+        1-based epoch of the best score.
+    termination_condition : str
+        Why training stopped.
+    training_scores : array-like of shape (n_epochs,), default=None
+        Training score per epoch, when it was recorded.
+    name : str, default=None
+        Label of the run in the legend.
+
+    Attributes
+    ----------
+    line_ : matplotlib Line2D
+        The validation curve.
+    training_line_ : matplotlib Line2D or None
+        The training curve, when there are training scores.
+    best_marker_ : matplotlib Line2D
+        The marker on the best epoch.
+    ax_ : matplotlib Axes
+        Axes with the curves.
+    figure_ : matplotlib Figure
+        Figure holding the axes.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.linear_model import SGDClassifier
+    >>> from skstop import EarlyStoppingDisplay, EarlyStoppingEstimator
+    >>> X, y = load_digits(return_X_y=True)
+    >>> model = EarlyStoppingEstimator(SGDClassifier(random_state=0), random_state=0)
+    >>> display = EarlyStoppingDisplay.from_estimator(model.fit(X / 16, y))
+    >>> display.ax_.get_xlabel()
+    'epoch'
+    """
+
+    def __init__(
+        self, *, validation_scores, best_iteration, termination_condition,
+        training_scores=None, name=None,
+    ):
+        self.validation_scores = validation_scores
+        self.best_iteration = best_iteration
+        self.termination_condition = termination_condition
+        self.training_scores = training_scores
+        self.name = name
+
+    @classmethod
+    def from_estimator(cls, estimator, *, ax=None, name=None):
+        """Plot the learning curve of a fitted EarlyStoppingEstimator.
+
+        Parameters
+        ----------
+        estimator : EarlyStoppingEstimator
+            A fitted early-stopping estimator.
+        ax : matplotlib Axes, default=None
+            Axes to draw on (e.g. another display's ``ax_``, to overlay runs);
+            a new figure when None.
+        name : str, default=None
+            Label of the run; the inner estimator's class name when None.
+
+        Returns
+        -------
+        display : EarlyStoppingDisplay
+            The display, with the curves drawn.
+        """
+        check_is_fitted(estimator, "validation_scores_")
+        display = cls(
+            validation_scores=estimator.validation_scores_,
+            best_iteration=estimator.best_iteration_,
+            termination_condition=estimator.termination_condition_,
+            training_scores=getattr(estimator, "training_scores_", None),
+            name=name or type(estimator.estimator).__name__,
+        )
+        return display.plot(ax=ax)
+
+    def plot(self, ax=None, *, name=None):
+        """Draw the curves.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure when None.
+        name : str, default=None
+            Label of the run; overrides the one given at construction.
+
+        Returns
+        -------
+        display : EarlyStoppingDisplay
+            This display, with ``ax_``, ``figure_`` and the lines set.
+        """
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots()
+        name = name or self.name or "validation"
+        scores = np.asarray(self.validation_scores, dtype=float)
+        epochs = np.arange(1, len(scores) + 1)
+        (self.line_,) = ax.plot(epochs, scores, marker=".", label=f"{name} (validation)")
+        self.training_line_ = None
+        if self.training_scores is not None:
+            (self.training_line_,) = ax.plot(
+                epochs, self.training_scores, linestyle="--",
+                color=self.line_.get_color(), label=f"{name} (training)",
+            )
+        (self.best_marker_,) = ax.plot(
+            [self.best_iteration], [scores[self.best_iteration - 1]], marker="*",
+            markersize=14, linestyle="none", color=self.line_.get_color(),
+            label=f"best: epoch {self.best_iteration}",
+        )
+        ax.axvline(len(scores), color=self.line_.get_color(), linestyle=":", linewidth=1)
+        ax.annotate(
+            f"stop: {self.termination_condition}", (len(scores), scores[-1]),
+            textcoords="offset points", xytext=(-5, 8), ha="right", fontsize="small",
+        )
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("score (greater is better)")
+        ax.legend(loc="lower right", fontsize="small")
+        self.ax_, self.figure_ = ax, ax.figure
+        return self
