@@ -11,7 +11,7 @@ $(STAMP): setup.cfg pyproject.toml Makefile
 	# torch first, pinned to the CPU build this machine's index serves: any looser
 	# requirement pulled in by skorch would download a multi-GB CUDA build.
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[test,plot,dask]"
+	$(PY) -m pip install --quiet -e ".[test,plot,dask,progress]"
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -40,6 +40,7 @@ from ._checkpoint import (
     run_folders,
 )
 from ._criteria import error_transform, should_stop
+from ._progress import EpochReporter
 from ._schedules import ReduceOnPlateau
 from .criteria import Criterion, TrainingHistory
 from ._snapshot import take_snapshot
@@ -129,8 +130,10 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         estimator's own ``random_state`` is left to it.
 
     verbose : int, default=0
-        Print one line per epoch (epoch, score, best score, elapsed time) when
-        greater than 0.
+        0: quiet. 1: a progress bar over epochs with the current and best score
+        (tqdm, ``skstop[progress]``; without tqdm, one line per epoch). 2 or
+        more: one line per epoch (epoch, score, best score, elapsed time).
+        Every epoch is also logged at INFO level to the ``skstop`` logger.
 
     checkpoint_dir : str or path-like, default=None
         When set, each fit saves durable checkpoints in a run folder of its own
@@ -513,36 +516,41 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
             return self._train_fixed_epochs(state, training, first_call_params, checkpoints)
         # A resumed run that had already stopped stays stopped, unless the
         # parameters now allow more (a larger max_iter, say).
-        start = state.started = time.perf_counter()
+        state.started = time.perf_counter()
         termination = self._should_stop(state) if state.scores else None
         training_probe = self._training_probe(training, state)
-        try:
-            while termination is None:
-                self._train_one_epoch(state.estimator, training, first_call_params)
-                score = float(scorer(state.estimator, X_val, y_val, **score_params))
-                if training_probe is not None:
-                    state.training_scores.append(float(scorer(state.estimator, *training_probe)))
-                improved = state.record(
-                    score, tol=self.tol, relative=self.tol_mode == "rel",
-                    min_iter=self.min_iter,
-                )
-                self._report(state, start)
-                termination = self._should_stop(state)
-                if termination is None:
-                    self._apply_schedules(state)
+        with self._reporter(state) as reporter:
+            try:
+                while termination is None:
+                    self._train_one_epoch(state.estimator, training, first_call_params)
+                    score = float(scorer(state.estimator, X_val, y_val, **score_params))
+                    if training_probe is not None:
+                        state.training_scores.append(
+                            float(scorer(state.estimator, *training_probe))
+                        )
+                    improved = state.record(
+                        score, tol=self.tol, relative=self.tol_mode == "rel",
+                        min_iter=self.min_iter,
+                    )
+                    reporter.epoch(
+                        state.n_epochs, score, state.best_score, state.best_iteration
+                    )
+                    termination = self._should_stop(state)
+                    if termination is None:
+                        self._apply_schedules(state, reporter)
+                    if checkpoints is not None:
+                        self._save_if_due(checkpoints, state, improved, termination)
+            except KeyboardInterrupt:
+                if state.best is None:
+                    raise
                 if checkpoints is not None:
-                    self._save_if_due(checkpoints, state, improved, termination)
-        except KeyboardInterrupt:
-            if state.best is None:
-                raise
-            if checkpoints is not None:
-                self._save_best_if_unsaved(checkpoints, state)
-            warnings.warn(
-                f"Training interrupted during epoch {state.n_epochs + 1}; keeping "
-                f"the best state so far (epoch {state.best_iteration}).",
-                UserWarning,
-            )
-            return "interrupted"
+                    self._save_best_if_unsaved(checkpoints, state)
+                warnings.warn(
+                    f"Training interrupted during epoch {state.n_epochs + 1}; keeping "
+                    f"the best state so far (epoch {state.best_iteration}).",
+                    UserWarning,
+                )
+                return "interrupted"
         if termination == "non_finite":
             warnings.warn(
                 f"The validation score is {state.scores[-1]} at epoch "
@@ -560,14 +568,15 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         Each epoch's score is NaN (there is nothing to score on) and the model
         kept is the last one.
         """
-        start = state.started = time.perf_counter()
-        while state.n_epochs < self.max_iter:
-            self._train_one_epoch(state.estimator, training, first_call_params)
-            state.scores.append(math.nan)
-            self._report(state, start)
-            if checkpoints is not None:
-                done = "max_iter" if state.n_epochs == self.max_iter else None
-                self._save_if_due(checkpoints, state, False, done)
+        state.started = time.perf_counter()
+        with self._reporter(state) as reporter:
+            while state.n_epochs < self.max_iter:
+                self._train_one_epoch(state.estimator, training, first_call_params)
+                state.scores.append(math.nan)
+                reporter.epoch(state.n_epochs, math.nan, math.nan, state.n_epochs)
+                if checkpoints is not None:
+                    done = "max_iter" if state.n_epochs == self.max_iter else None
+                    self._save_if_due(checkpoints, state, False, done)
         state.best = take_snapshot(state.estimator, reuse=state.best)
         state.best_iteration, state.best_score = state.n_epochs, math.nan
         return "max_iter"
@@ -614,7 +623,7 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         )
         return training.take(rows)[:2]
 
-    def _apply_schedules(self, state):
+    def _apply_schedules(self, state, reporter):
         for schedule in self.schedules or ():
             event = schedule.step(
                 state.estimator, state.n_epochs, state.best_iteration, state.events
@@ -622,10 +631,15 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
             if event is not None:
                 state.estimator.set_params(**{event["param"]: event["new"]})
                 state.events.append(event)
-                if self.verbose > 0:
-                    print(f"[{type(self).__name__}] epoch {event['epoch']:>4d}  "
-                          f"{event['param']} {event['old']:g} -> {event['new']:g}",
-                          flush=True)
+                reporter.note(
+                    f"epoch {event['epoch']:>4d}  {event['param']} "
+                    f"{event['old']:g} -> {event['new']:g}"
+                )
+
+    def _reporter(self, state):
+        return EpochReporter(
+            type(self).__name__, self.verbose, self.max_iter, state.n_epochs
+        )
 
     def _save_if_due(self, checkpoints, state, improved, termination):
         periodic = self.checkpoint_every and state.n_epochs % self.checkpoint_every == 0
@@ -743,16 +757,6 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         self.termination_condition_ = termination
         if self._is_classifier:
             self.classes_ = self.estimator_.classes_
-
-    def _report(self, state, start):
-        if self.verbose > 0:
-            print(
-                f"[{type(self).__name__}] epoch {state.n_epochs:>4d}"
-                f"  score {state.scores[-1]: .6f}"
-                f"  best {state.best_score: .6f} (epoch {state.best_iteration})"
-                f"  elapsed {time.perf_counter() - start:.2f}s",
-                flush=True,
-            )
 
     def __getstate__(self):
         # Like skorch's EarlyStopping: no snapshots or live training state in

@@ -307,7 +307,7 @@ def test_scoring_string_is_used_and_greater_is_better():
 
 
 def test_verbose_prints_one_line_per_epoch(capsys):
-    fit_scripted([0.5, 0.25, 0.75, 0.1], n_iter_no_change=1, verbose=1)
+    fit_scripted([0.5, 0.25, 0.75, 0.1], n_iter_no_change=1, verbose=2)
     lines = capsys.readouterr().out.splitlines()
 
     assert len(lines) == 2

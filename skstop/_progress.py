@@ -1,0 +1,79 @@
+"""What a fit reports while it trains: log records, and a bar or lines on screen.
+
+Every epoch is logged at INFO under the ``skstop`` logger (silent unless the
+application configures logging). On screen, ``verbose=1`` shows one tqdm
+progress bar per fit (one line per epoch when tqdm is not installed) and
+``verbose>=2`` one line per epoch.
+"""
+
+import logging
+import time
+
+logger = logging.getLogger("skstop")
+
+
+def _tqdm():
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None
+    return tqdm
+
+
+class EpochReporter:
+    """Reports the epochs of one fit; a context manager that closes its bar.
+
+    Parameters
+    ----------
+    name : str
+        Shown before each line and as the bar's description.
+    verbose : int
+        0 quiet, 1 a progress bar, 2 or more one line per epoch.
+    max_iter : int
+        The bar's total.
+    first_epoch : int
+        Epochs already done (a resumed fit starts its bar there).
+    """
+
+    def __init__(self, name, verbose, max_iter, first_epoch=0):
+        self.name = name
+        self.start = time.perf_counter()
+        tqdm = _tqdm() if verbose == 1 else None
+        self._bar = (
+            tqdm(total=max_iter, initial=first_epoch, desc=name, unit="epoch", leave=True)
+            if tqdm is not None
+            else None
+        )
+        self._lines = verbose >= 2 or (verbose == 1 and self._bar is None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._bar is not None:
+            self._bar.close()
+
+    def epoch(self, n_epochs, score, best_score, best_iteration):
+        elapsed = time.perf_counter() - self.start
+        logger.info(
+            "%s epoch %d: score %.6f, best %.6f (epoch %d), %.2fs",
+            self.name, n_epochs, score, best_score, best_iteration, elapsed,
+        )
+        if self._bar is not None:
+            self._bar.update(1)
+            self._bar.set_postfix(score=f"{score:.4f}", best=f"{best_score:.4f}")
+        if self._lines:
+            print(
+                f"[{self.name}] epoch {n_epochs:>4d}  score {score: .6f}"
+                f"  best {best_score: .6f} (epoch {best_iteration})"
+                f"  elapsed {elapsed:.2f}s",
+                flush=True,
+            )
+
+    def note(self, message):
+        """A one-off event (a schedule's change, say)."""
+        logger.info("%s %s", self.name, message)
+        if self._lines:
+            print(f"[{self.name}] {message}", flush=True)
+        elif self._bar is not None:
+            self._bar.write(f"[{self.name}] {message}")

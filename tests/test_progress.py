@@ -1,0 +1,60 @@
+import logging
+
+import pytest
+from sklearn.datasets import make_classification
+
+import skstop._progress as progress
+from skstop import EarlyStoppingEstimator, ReduceOnPlateau
+
+from ._scripted import ScriptedClassifier
+
+X, y = make_classification(200, 5, n_informative=3, random_state=0)
+SCORES = [0.5, 0.6, 0.6, 0.6]
+
+
+def fit(verbose, **params):
+    return EarlyStoppingEstimator(
+        ScriptedClassifier(scores=SCORES), n_iter_no_change=2, verbose=verbose, **params
+    ).fit(X, y)
+
+
+def test_verbose_1_shows_exactly_one_bar_per_fit(monkeypatch, capsys):
+    tqdm = pytest.importorskip("tqdm").tqdm
+    bars = []
+
+    class CountedBar(tqdm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            bars.append(self)
+
+    monkeypatch.setattr(progress, "_tqdm", lambda: CountedBar)
+    fit(verbose=1)
+    captured = capsys.readouterr()
+    assert len(bars) == 1
+    assert bars[0].n == 4 and bars[0].total == 100
+    assert "EarlyStoppingEstimator" in captured.err and "4/100" in captured.err
+    assert "best=0.6000" in captured.err
+    assert captured.out == ""
+
+
+def test_verbose_1_without_tqdm_prints_lines(monkeypatch, capsys):
+    monkeypatch.setattr(progress, "_tqdm", lambda: None)
+    fit(verbose=1)
+    assert len(capsys.readouterr().out.splitlines()) == 4
+
+
+def test_every_epoch_is_logged_to_the_skstop_logger(caplog, capsys):
+    with caplog.at_level(logging.INFO, logger="skstop"):
+        fit(verbose=0)
+    records = [r for r in caplog.records if r.name == "skstop"]
+    assert len(records) == 4
+    assert records[1].getMessage().startswith(
+        "EarlyStoppingEstimator epoch 2: score 0.600000, best 0.600000 (epoch 2)"
+    )
+    assert capsys.readouterr() == ("", "")
+
+
+def test_schedule_changes_are_reported(capsys):
+    fit(verbose=2, schedules=[ReduceOnPlateau("eta0", patience=1)])
+    lines = capsys.readouterr().out.splitlines()
+    assert "[EarlyStoppingEstimator] epoch    3  eta0 0.1 -> 0.05" in lines
