@@ -47,6 +47,12 @@ class TrainingSet:
     def n_samples(self):
         return len(self._indices)
 
+    def rows_in_memory(self):
+        """``(X, y)`` of every training row when they are held whole, else ``(None, None)``."""
+        if self._whole is None:
+            return None, None
+        return self._whole[:2]
+
     def epoch(self):
         """Yield ``(X_batch, y_batch, params_batch)`` for one pass over the rows."""
         if self._whole is not None:

@@ -32,6 +32,7 @@ from sklearn.utils.validation import (
 )
 
 from ._batches import TrainingSet, is_dask_collection
+from ._callbacks import CallbackSupportMixin, EpochTasks
 from ._checkpoint import (
     CheckpointWriter,
     configuration_id,
@@ -71,7 +72,7 @@ def _estimator_has(attr):
     return check
 
 
-class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
+class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
     """Early-stop any estimator that has ``partial_fit`` and keep its best state.
 
     Each epoch trains a clone of ``estimator`` for one pass over the training
@@ -178,9 +179,11 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
     validation_scores_ : ndarray of shape (n_iter_,)
         Validation score after each epoch.
 
-    termination_condition_ : {'no_change', 'max_iter', 'non_finite', \
-            'interrupted'}
-        Why training stopped.
+    termination_condition_ : str
+        Why training stopped: ``'no_change'`` (patience), ``'max_iter'``,
+        ``'non_finite'``, ``'interrupted'``, the class name of the criterion
+        that fired (see ``criteria``), or ``'callback'`` (a scikit-learn
+        callback asked to stop).
 
     classes_ : ndarray of shape (n_classes,)
         Class labels; only for classifiers.
@@ -336,15 +339,17 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         )
         if checkpoints is not None and state.preprocessing is not None:
             checkpoints.add_file("preprocessing", pickle.dumps(state.preprocessing))
+        tasks = EpochTasks(self, self.max_iter, X, y)
         try:
             termination = self._train(
                 state, training, validation, scorer,
-                self._first_call_params(classes), checkpoints,
+                self._first_call_params(classes), checkpoints, tasks,
             )
         finally:
             if checkpoints is not None:
                 checkpoints.close()
         self._finish(state, termination)
+        tasks.end(X, y)
         # Kept for warm_start, never pickled; an interrupted epoch left the live
         # estimator half-trained, so only the checkpoint on disk can continue it.
         self._state = None if termination == "interrupted" else state
@@ -509,11 +514,15 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         for X_batch, y_batch, params in training.epoch():
             estimator.partial_fit(X_batch, y_batch, **first_call_params, **params)
 
-    def _train(self, state, training, validation, scorer, first_call_params, checkpoints):
+    def _train(
+        self, state, training, validation, scorer, first_call_params, checkpoints, tasks
+    ):
         """The epoch loop; returns why it stopped."""
         X_val, y_val, score_params = validation
         if X_val is None:
-            return self._train_fixed_epochs(state, training, first_call_params, checkpoints)
+            return self._train_fixed_epochs(
+                state, training, first_call_params, checkpoints, tasks
+            )
         # A resumed run that had already stopped stays stopped, unless the
         # parameters now allow more (a larger max_iter, say).
         state.started = time.perf_counter()
@@ -522,7 +531,8 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         with self._reporter(state) as reporter:
             try:
                 while termination is None:
-                    self._train_one_epoch(state.estimator, training, first_call_params)
+                    with tasks.begin_epoch(state.estimator):
+                        self._train_one_epoch(state.estimator, training, first_call_params)
                     score = float(scorer(state.estimator, X_val, y_val, **score_params))
                     if training_probe is not None:
                         state.training_scores.append(
@@ -536,6 +546,9 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
                         state.n_epochs, score, state.best_score, state.best_iteration
                     )
                     termination = self._should_stop(state)
+                    stop_asked = tasks.end_epoch(state.estimator, *training.rows_in_memory())
+                    if termination is None and stop_asked:
+                        termination = "callback"
                     if termination is None:
                         self._apply_schedules(state, reporter)
                     if checkpoints is not None:
@@ -562,7 +575,7 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
             )
         return termination
 
-    def _train_fixed_epochs(self, state, training, first_call_params, checkpoints):
+    def _train_fixed_epochs(self, state, training, first_call_params, checkpoints, tasks):
         """``max_iter`` epochs on every row, nothing held out (validation_fraction=None).
 
         Each epoch's score is NaN (there is nothing to score on) and the model
@@ -571,7 +584,9 @@ class EarlyStoppingEstimator(MetaEstimatorMixin, BaseEstimator):
         state.started = time.perf_counter()
         with self._reporter(state) as reporter:
             while state.n_epochs < self.max_iter:
-                self._train_one_epoch(state.estimator, training, first_call_params)
+                with tasks.begin_epoch(state.estimator):
+                    self._train_one_epoch(state.estimator, training, first_call_params)
+                tasks.end_epoch(state.estimator, *training.rows_in_memory())
                 state.scores.append(math.nan)
                 reporter.epoch(state.n_epochs, math.nan, math.nan, state.n_epochs)
                 if checkpoints is not None:
