@@ -4,7 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+DOCS_STAMP := $(VENV)/.docs-installed
+
+.PHONY: demo test docs bench clean
 
 $(STAMP): setup.cfg pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +22,18 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest skstop tests
 
+$(DOCS_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[docs]"
+	touch $(DOCS_STAMP)
+
+# Sphinx + numpydoc + sphinx-gallery; the examples run; warnings are errors.
+docs: $(DOCS_STAMP)
+	rm -rf docs/_build docs/generated docs/auto_examples
+	cd docs && ../$(PY) -m sphinx -E -W --keep-going -b html . _build/html
+	@echo "open docs/_build/html/index.html"
+
 bench: $(STAMP)
 	for script in benchmarks/bench_*.py; do $(PY) $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info docs/_build docs/generated docs/auto_examples

@@ -126,9 +126,12 @@ class EarlyStoppingDisplay:
             label=f"best: epoch {self.best_iteration}",
         )
         ax.axvline(len(scores), color=self.line_.get_color(), linestyle=":", linewidth=1)
+        # Stacked, so that the stops of overlaid runs stay readable.
+        earlier_stops = sum(text.get_text().startswith("stop:") for text in ax.texts)
         ax.annotate(
             f"stop: {self.termination_condition}", (len(scores), scores[-1]),
-            textcoords="offset points", xytext=(-5, 8), ha="right", fontsize="small",
+            textcoords="offset points", xytext=(-5, -14 * (earlier_stops + 1)),
+            ha="right", fontsize="small", color=self.line_.get_color(),
         )
         ax.set_xlabel("epoch")
         ax.set_ylabel("score (greater is better)")

@@ -161,6 +161,23 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         checkpoint parameters may change between fits; any other change starts
         over, with a warning.
 
+    criteria : list of skstop.criteria objects, default=None
+        Further stopping rules (GeneralizationLoss, ProgressQuotient, UpStrips,
+        TargetScore, Divergence, TimeBudget); training stops when any of them,
+        or the patience rule, says so. See :mod:`skstop.criteria`.
+
+    min_iter : int, default=0
+        Warm-up: neither patience nor a criterion stops training before this
+        epoch, and the best state is kept only from this epoch on.
+
+    tol_mode : {"abs", "rel"}, default="abs"
+        Whether an epoch must beat the best score by more than ``tol``
+        ("abs") or by more than ``tol * |best score|`` ("rel").
+
+    schedules : list of ReduceOnPlateau, default=None
+        Changes to the inner estimator's parameters between epochs (learning
+        rate decay); each change is recorded in ``schedule_events_``.
+
     Attributes
     ----------
     estimator_ : estimator object
@@ -170,13 +187,20 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
     n_iter_ : int
         Number of epochs run.
 
+    schedule_events_ : list of dict
+        The changes the schedules made: epoch, parameter, old and new value.
+
+    training_scores_ : ndarray of shape (`n_iter_`,)
+        Score on a fixed subsample of the training split after each epoch;
+        only when a criterion needs the training error.
+
     best_iteration_ : int
         1-based epoch of the best validation score.
 
     best_score_ : float
         Validation score of epoch ``best_iteration_``.
 
-    validation_scores_ : ndarray of shape (n_iter_,)
+    validation_scores_ : ndarray of shape (`n_iter_`,)
         Validation score after each epoch.
 
     termination_condition_ : str
@@ -191,7 +215,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
     n_features_in_ : int
         Number of features seen during ``fit``.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit``; only when ``X`` has feature
         names that are all strings.
 

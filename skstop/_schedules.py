@@ -72,7 +72,13 @@ class ReduceOnPlateau(BaseEstimator):
         self.min_value = min_value
 
     def check(self, estimator):
-        """Raise a ValueError if scheduling ``param`` of ``estimator`` cannot work."""
+        """Raise a ValueError if scheduling ``param`` of ``estimator`` cannot work.
+
+        Parameters
+        ----------
+        estimator : estimator object
+            The (unfitted) estimator whose parameter is scheduled.
+        """
         if not 0 < self.factor < 1:
             raise ValueError(f"ReduceOnPlateau factor must be in (0, 1); got {self.factor!r}.")
         if self.param not in estimator.get_params():
@@ -85,7 +91,24 @@ class ReduceOnPlateau(BaseEstimator):
             raise ValueError(f"ReduceOnPlateau({self.param!r}): {reason}.")
 
     def step(self, estimator, n_epochs, best_iteration, events):
-        """The event to apply after epoch ``n_epochs``, or None."""
+        """The change to make after epoch ``n_epochs``, if the score plateaued.
+
+        Parameters
+        ----------
+        estimator : estimator object
+            The estimator being trained.
+        n_epochs : int
+            Epochs run so far.
+        best_iteration : int
+            1-based epoch of the best score so far.
+        events : list of dict
+            The changes made so far, by every schedule.
+
+        Returns
+        -------
+        event : dict or None
+            ``{"epoch", "param", "old", "new"}``, or None for no change.
+        """
         mine = [event["epoch"] for event in events if event["param"] == self.param]
         since = max([best_iteration, *mine])
         if n_epochs - since < self.patience:

@@ -47,7 +47,7 @@ __all__ = [
 class TrainingHistory:
     """What a criterion sees after each epoch.
 
-    Attributes
+    Parameters
     ----------
     validation_scores : ndarray of shape (n_epochs,)
         Validation score per epoch (greater is better).
