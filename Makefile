@@ -28,7 +28,7 @@ $(DOCS_STAMP): $(STAMP)
 
 # Sphinx + numpydoc + sphinx-gallery; the examples run; warnings are errors.
 docs: $(DOCS_STAMP)
-	rm -rf docs/_build docs/generated docs/auto_examples
+	rm -rf docs/_build docs/generated docs/auto_examples docs/sg_execution_times.rst
 	cd docs && ../$(PY) -m sphinx -E -W --keep-going -b html . _build/html
 	@echo "open docs/_build/html/index.html"
 
