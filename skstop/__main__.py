@@ -12,8 +12,13 @@ from ._estimator import EarlyStoppingEstimator
 
 def digits_cnn(seed):
     """A skorch CNN for the 8x8 images, on CUDA when there is a GPU."""
-    import torch
-    from skorch import NeuralNetClassifier
+    try:
+        import torch
+        from skorch import NeuralNetClassifier
+    except ImportError as error:
+        raise SystemExit(
+            f"--estimator cnn needs torch and skorch ({error}): pip install skstop[torch]"
+        ) from error
 
     from ._demo_nets import DigitsCNN
 
