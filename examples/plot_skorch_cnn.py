@@ -8,27 +8,18 @@ validation loss. It runs on the GPU when one is present, else on the CPU.
 
 import matplotlib.pyplot as plt
 import numpy as np
-import torch
-from skorch import NeuralNetClassifier
 from sklearn.datasets import load_digits
 
 from skstop import EarlyStoppingDisplay, EarlyStoppingEstimator
-from skstop._demo_nets import DigitsCNN
+from skstop._demo_nets import digits_cnn
 
 digits = load_digits()
 X = (digits.images / 16).astype(np.float32)[:, None]  # (n, 1, 8, 8)
 y = digits.target
 
-torch.manual_seed(0)
-net = NeuralNetClassifier(
-    DigitsCNN,
-    criterion=torch.nn.CrossEntropyLoss,
-    lr=0.1,
-    batch_size=64,
-    iterator_train__shuffle=True,
-    device="cuda" if torch.cuda.is_available() else "cpu",
-    verbose=0,
-)
+# DigitsCNN: two convolutions and a linear layer, in a NeuralNetClassifier with
+# cross-entropy, lr=0.1 and batches of 64 (see skstop/_demo_nets.py).
+net = digits_cnn(seed=0)
 model = EarlyStoppingEstimator(net, scoring="loss", n_iter_no_change=4, random_state=0)
 model.fit(X, y)
 print(f"{model.n_iter_} epochs, best {model.best_iteration_}, "

@@ -11,27 +11,14 @@ from sklearn.preprocessing import MinMaxScaler
 from ._estimator import EarlyStoppingEstimator
 
 def digits_cnn(seed):
-    """A skorch CNN for the 8x8 images, on CUDA when there is a GPU."""
+    """The skorch CNN of ``_demo_nets``, or a clear exit without torch."""
     try:
-        import torch
-        from skorch import NeuralNetClassifier
+        from ._demo_nets import digits_cnn as make_net
     except ImportError as error:
         raise SystemExit(
             f"--estimator cnn needs torch and skorch ({error}): pip install skstop[torch]"
         ) from error
-
-    from ._demo_nets import DigitsCNN
-
-    torch.manual_seed(seed)
-    return NeuralNetClassifier(
-        DigitsCNN,
-        criterion=torch.nn.CrossEntropyLoss,
-        lr=0.1,
-        batch_size=64,
-        iterator_train__shuffle=True,
-        device="cuda" if torch.cuda.is_available() else "cpu",
-        verbose=0,
-    )
+    return make_net(seed)
 
 
 ESTIMATORS = {

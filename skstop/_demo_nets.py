@@ -1,5 +1,6 @@
 """A small CNN for the 8x8 digits images, used by the demo and the examples."""
 
+import torch
 from torch import nn
 
 
@@ -28,3 +29,31 @@ class DigitsCNN(nn.Module):
 
     def forward(self, X):
         return self.head(self.features(X))
+
+
+def digits_cnn(seed=0):
+    """A skorch classifier around :class:`DigitsCNN`, on CUDA when there is a GPU.
+
+    Parameters
+    ----------
+    seed : int, default=0
+        Seeds torch's global RNG, which draws the initial weights and shuffles
+        the minibatches.
+
+    Returns
+    -------
+    net : skorch.NeuralNetClassifier
+        The unfitted net.
+    """
+    from skorch import NeuralNetClassifier
+
+    torch.manual_seed(seed)
+    return NeuralNetClassifier(
+        DigitsCNN,
+        criterion=nn.CrossEntropyLoss,
+        lr=0.1,
+        batch_size=64,
+        iterator_train__shuffle=True,
+        device="cuda" if torch.cuda.is_available() else "cpu",
+        verbose=0,
+    )
