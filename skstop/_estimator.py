@@ -357,14 +357,15 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         train_params, score_params = self._route_fit_params(fit_params)
         scorer = self._scorer()
         classes = self._classes(y, y_val)
-        state, checkpoints = self._start_or_resume(X, y, X_val, y_val, classes)
+        state, resume_point = self._start_or_resume(X, y, X_val, y_val, classes)
         training, validation = self._split(
             X, y, X_val, y_val, train_params, score_params, state
         )
-        if checkpoints is not None and state.preprocessing is not None:
-            checkpoints.add_file("preprocessing", pickle.dumps(state.preprocessing))
+        checkpoints = self._open_checkpoints(state, resume_point)
         tasks = EpochTasks(self, self.max_iter, X, y)
         try:
+            if checkpoints is not None and state.preprocessing is not None:
+                checkpoints.add_file("preprocessing", pickle.dumps(state.preprocessing))
             termination = self._train(
                 state, training, validation, scorer,
                 self._first_call_params(classes), checkpoints, tasks,
@@ -716,7 +717,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         }
 
     def _start_or_resume(self, X, y, X_val, y_val, classes):
-        """The state to train from, and the writer of its checkpoints (or None)."""
+        """The state to train from, and the checkpoint it continues (or None)."""
         if self.checkpoint_every is not None and self.checkpoint_dir is None:
             raise ValueError("checkpoint_every was set, but checkpoint_dir is None.")
         config = None
@@ -729,15 +730,25 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         estimator = clone(self._trained_estimator)
         if is_skorch_net(estimator):
             prepare_net(estimator, classes)
-        state = TrainingState(estimator, check_random_state(self.random_state), config)
+        return TrainingState(estimator, check_random_state(self.random_state), config), None
+
+    def _open_checkpoints(self, state, resume_point):
+        """The writer of this fit's checkpoints, or None without checkpoint_dir.
+
+        Opened after the split, so that data the split refuses leaves no run
+        folder behind, and before the first epoch, so that an unwritable
+        folder is reported before any training.
+        """
         if self.checkpoint_dir is None:
-            return state, None
+            return None
+        if resume_point is not None:
+            return CheckpointWriter.resume(resume_point, keep_last=self.keep_last)
         checkpoints = CheckpointWriter.start(
-            self.checkpoint_dir, config, pickle.dumps(clone(self), protocol=5),
+            self.checkpoint_dir, state.config, pickle.dumps(clone(self), protocol=5),
             keep_last=self.keep_last,
         )
         state.checkpoint_folder = checkpoints.folder
-        return state, checkpoints
+        return checkpoints
 
     def _resume_in_memory(self, config):
         state = getattr(self, "_state", None)
@@ -750,12 +761,10 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
                 UserWarning,
             )
             return None
-        checkpoints = None
+        resume_point = None
         if self.checkpoint_dir is not None and state.checkpoint_folder is not None:
-            checkpoints = CheckpointWriter.resume(
-                latest_checkpoint(state.checkpoint_folder), keep_last=self.keep_last
-            )
-        return state, checkpoints
+            resume_point = latest_checkpoint(state.checkpoint_folder)
+        return state, resume_point
 
     def _resume_from_disk(self, config):
         if self.checkpoint_dir is None:
@@ -774,7 +783,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             return None
         state = TrainingState.from_checkpoint(checkpoint)
         set_torch_rng_state(torch_rng_from_json(checkpoint.progress["torch_rng"]))
-        return state, CheckpointWriter.resume(checkpoint, keep_last=self.keep_last)
+        return state, checkpoint
 
     def _finish(self, state, termination):
         """Set the fitted attributes from a finished (or loaded) training state."""

@@ -381,3 +381,9 @@ def test_resume_restores_schedule_events_and_criteria_history(tmp_path):
     assert resumed.schedule_events_ == reference.schedule_events_
     np.testing.assert_array_equal(resumed.training_scores_, reference.training_scores_)
     np.testing.assert_array_equal(resumed.validation_scores_, reference.validation_scores_)
+
+
+def test_data_the_split_refuses_leaves_no_run_folder(tmp_path):
+    with pytest.raises(ValueError, match="from 1 sample"):
+        sgd_model(tmp_path).fit(X[:1], y[:1])
+    assert run_folders(tmp_path) == []
