@@ -476,9 +476,8 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             shuffle=self.shuffle,
             random_state=state.random_state,
         )
-        if X_val is None and self.validation_fraction is None:
-            train = None
-        elif X_val is None:
+        train = None  # every row of X trains, unless a split is held out
+        if X_val is None and self.validation_fraction is not None:
             train, validation = validation_split(
                 X,
                 y,
@@ -489,8 +488,6 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             X_val = _safe_indexing(X, validation)
             y_val = None if y is None else _safe_indexing(y, validation)
             score_params = _check_method_params(X, score_params, validation)
-        else:
-            train = None
         # Scored every epoch: a lazy (dask) validation set is computed once.
         X_val, y_val = (
             np.asarray(data) if is_dask_collection(data) else data for data in (X_val, y_val)
