@@ -94,6 +94,11 @@ def _file_entry(name, data):
     return {"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
+def _matches(entry, data):
+    """Whether ``data`` has the size and SHA-256 a manifest recorded for it."""
+    return _file_entry(entry["name"], data) == entry
+
+
 class Checkpoint:
     """One committed, verified manifest and the run folder it lives in."""
 
@@ -108,7 +113,7 @@ class Checkpoint:
         """Unpickle the file the manifest names for ``role``, after re-checking it."""
         entry = self.body["files"][role]
         data = (self.folder / entry["name"]).read_bytes()
-        if _file_entry(entry["name"], data) != entry:
+        if not _matches(entry, data):
             raise CheckpointError(
                 f"{self.folder / entry['name']} changed after its manifest was "
                 "verified; refusing to load it."
@@ -136,7 +141,7 @@ def _read_manifest(folder, path, trusted):
         file = folder / entry["name"]
         if not file.is_file():
             raise CheckpointError(f"{path.name} names {entry['name']}, which is missing.")
-        if _file_entry(entry["name"], file.read_bytes()) != entry:
+        if not _matches(entry, file.read_bytes()):
             raise CheckpointError(
                 f"{entry['name']} does not match the size and SHA-256 recorded in "
                 f"{path.name}: it is corrupt or was altered."
@@ -314,7 +319,9 @@ class CheckpointWriter:
         manifests = _manifests(self.folder)
         for _, path in manifests[self.keep_last :]:
             path.unlink(missing_ok=True)
-        kept = {"wrapper.joblib", "preprocessing.joblib"}
+        # Only model files come and go; the wrapper and preprocessing files are
+        # written once per run and named by every manifest.
+        kept = set()
         for _, path in manifests[: self.keep_last]:
             body = json.loads(json.loads(path.read_bytes())["body"])
             kept.update(entry["name"] for entry in body["files"].values())
