@@ -105,7 +105,7 @@ class TrainingState:
             estimator,
             rng_from_json(progress["rng"]),
             progress["config"],
-            rng_from_json(progress["initial_rng"]).get_state(),
+            rng_state_from_json(progress["initial_rng"]),
         )
         if progress["best_iteration"] == len(progress["validation_scores"]):
             state.best_rng_state = {
@@ -129,8 +129,12 @@ def rng_state_to_json(rng_state):
     return [name, keys.tolist(), int(position), int(has_gauss), float(cached)]
 
 
-def rng_from_json(state):
+def rng_state_from_json(state):
     name, keys, position, has_gauss, cached = state
+    return name, np.asarray(keys, dtype=np.uint32), position, has_gauss, cached
+
+
+def rng_from_json(state):
     random_state = np.random.RandomState()
-    random_state.set_state((name, np.asarray(keys, dtype=np.uint32), position, has_gauss, cached))
+    random_state.set_state(rng_state_from_json(state))
     return random_state
