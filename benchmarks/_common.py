@@ -23,7 +23,13 @@ def machine():
 
 
 def median_seconds(functions, repeats):
-    """Median wall time of each function, runs interleaved so drift hits all alike.
+    """Median wall time of each function, runs interleaved so drift hits all alike."""
+    times = interleaved_seconds(functions, repeats)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def interleaved_seconds(functions, repeats):
+    """Wall time of each run of each function, in run order.
 
     The order rotates at each repeat, so that no function always runs right
     after the same other one (warm caches, a GPU's clock, the allocator).
@@ -37,4 +43,4 @@ def median_seconds(functions, repeats):
             start = time.perf_counter()
             function()
             times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(ts) for name, ts in times.items()}
+    return times

@@ -37,7 +37,7 @@ def hand_written(estimator, X, y):
         X, y, validation_fraction=0.1, stratify=True,
         random_state=np.random.RandomState(0),
     )
-    X_train, y_train, X_val, y_val = X[train], y[train], X[val], y[val]
+    X_train, y_train, X_val, y_val = X[train.all()], y[train.all()], X[val], y[val]
     classes = np.unique(y)
     estimator = clone(estimator)
     best_score, best = -np.inf, None

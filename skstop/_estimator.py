@@ -496,9 +496,10 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             # Fitted on the training rows only, so that no statistic of the
             # validation rows leaks into what the model is scored with.
             if train is not None:
-                y = None if y is None else _safe_indexing(y, train)
-                train_params = _check_method_params(X, train_params, train)
-                X, train = _safe_indexing(X, train), None
+                rows = train.all()
+                y = None if y is None else _safe_indexing(y, rows)
+                train_params = _check_method_params(X, train_params, rows)
+                X, train = _safe_indexing(X, rows), None
             state.preprocessing = clone(self.estimator[:-1]).fit(X, y)
             X = state.preprocessing.transform(X)
             if X_val is not None:
@@ -655,10 +656,10 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         """
         if not any(c.needs_training_errors for c in self.criteria or ()):
             return None
-        rows = np.sort(
+        positions = np.sort(
             state.split_random_state().permutation(training.n_samples)[:10_000]
         )
-        return training.take(rows)[:2]
+        return training.sample(positions)[:2]
 
     def _apply_schedules(self, state, reporter):
         for schedule in self.schedules or ():

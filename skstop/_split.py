@@ -4,19 +4,32 @@ import warnings
 from numbers import Integral
 
 import numpy as np
-from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils.extmath import _approximate_mode
 from sklearn.utils.validation import _num_samples
+
+# Labels are read this many at a time, so that splitting a memory-mapped or
+# dask y holds nothing with one entry per row: on 5M rows, scikit-learn's
+# StratifiedShuffleSplit peaked at about 68 bytes a row.
+LABEL_BLOCK = 2**18
 
 
 def validation_split(X, y, *, validation_fraction, stratify, random_state):
-    """Return ``(train_indices, validation_indices)`` for one held-out split.
+    """Return ``(training_rows, validation_indices)`` for one held-out split.
 
-    Works on indices only, so X (a memmap, a dask array, a tensor) is never copied.
-    Classifiers get a stratified split, as scikit-learn's SGD estimators do, so
-    every class is scored on. Where the data cannot be stratified (a class with
-    a single member, fewer validation rows than classes), the split falls back
-    to an unstratified one with a warning saying why, rather than failing:
-    every class still reaches ``partial_fit`` through ``classes=``.
+    Works on indices only, so X (a memmap, a dask array, a tensor) is never
+    copied. Classifiers get a stratified split, as scikit-learn's SGD
+    estimators do, so every class is scored on: each class holds out the
+    number of rows scikit-learn's ``StratifiedShuffleSplit`` would, chosen
+    uniformly among its members. Where the data cannot be stratified (a class
+    with a single member, fewer validation rows than classes), the split
+    falls back to an unstratified one with a warning saying why, rather than
+    failing: every class still reaches ``partial_fit`` through ``classes=``.
+
+    Memory is bounded by the validation indices and one block of labels,
+    whatever the number of rows: ``y`` is read ``LABEL_BLOCK`` labels at a
+    time, and the training rows are the complement of the validation rows,
+    never listed (see :class:`TrainingRows`).
     """
     n_samples = _num_samples(X)
     n_validation = _n_validation_samples(n_samples, validation_fraction)
@@ -28,20 +41,70 @@ def validation_split(X, y, *, validation_fraction, stratify, random_state):
             "validation split need at least 1 sample. Pass more samples, a "
             "smaller validation_fraction, or X_val and y_val."
         )
-    reason = _why_not_stratifiable(np.asarray(y), n_samples, n_validation) if stratify else None
-    if reason is not None:
-        warnings.warn(
-            f"Cannot stratify the validation split: {reason}. Falling back to an "
-            "unstratified split, so some classes may be missing from the "
-            "validation or training rows. Pass X_val and y_val to choose them.",
-            UserWarning,
-        )
-    splitter = StratifiedShuffleSplit if stratify and reason is None else ShuffleSplit
-    splitter = splitter(n_splits=1, test_size=n_validation, random_state=random_state)
-    # A zero-width stand-in for X: the splitter only counts its rows.
-    train, validation = next(splitter.split(np.empty((n_samples, 0)), y))
-    # Sorted indices keep batches of a memory-mapped X close to sequential reads.
-    return np.sort(train), np.sort(validation)
+    random_state = check_random_state(random_state)
+    classes, counts, to_hold_out = None, np.array([n_samples]), np.array([n_validation])
+    if stratify:
+        classes, counts = _class_counts(y, n_samples)
+        reason = _why_not_stratifiable(classes, counts, n_samples, n_validation)
+        if reason is None:
+            # StratifiedShuffleSplit's allocation: the training rows per
+            # class first, the validation rows are the rest of each class.
+            in_training = _approximate_mode(counts, n_samples - n_validation, random_state)
+            to_hold_out = counts - in_training
+        else:
+            warnings.warn(
+                f"Cannot stratify the validation split: {reason}. Falling back to an "
+                "unstratified split, so some classes may be missing from the "
+                "validation or training rows. Pass X_val and y_val to choose them.",
+                UserWarning,
+            )
+            classes, counts = None, np.array([n_samples])
+    validation = _sample_each_class(y, classes, counts, to_hold_out, n_samples, random_state)
+    return TrainingRows(n_samples, validation), validation
+
+
+class TrainingRows:
+    """The rows ``0 .. n_samples - 1`` except the held-out ones, by position.
+
+    The training row at position ``k`` is ``k`` plus the number of held-out
+    rows before it, found by bisection in an array the size of the held-out
+    set: the training rows, nearly all of the data, are never listed.
+
+    Parameters
+    ----------
+    n_samples : int
+        Rows of the whole data.
+    held_out : array-like of int, default=()
+        Sorted row numbers that are not training rows.
+    """
+
+    def __init__(self, n_samples, held_out=()):
+        self._n_samples = n_samples
+        self._held_out = np.asarray(held_out, dtype=np.intp)
+        # The j-th held-out row shifts every later position by j + 1; a
+        # position k lands past the j-th once k >= held_out[j] - j.
+        self._shifts = self._held_out - np.arange(len(self._held_out))
+
+    def __len__(self):
+        return self._n_samples - len(self._held_out)
+
+    @property
+    def held_out(self):
+        """Whether any row of the data is left out of training."""
+        return len(self._held_out) > 0
+
+    def rows(self, positions):
+        """Row numbers of the training rows at ``positions``."""
+        positions = np.asarray(positions)
+        return positions + np.searchsorted(self._shifts, positions, side="right")
+
+    def positions_before(self, row):
+        """How many training rows come before row number ``row``."""
+        return row - int(np.searchsorted(self._held_out, row))
+
+    def all(self):
+        """Row numbers of every training row, in order."""
+        return self.rows(np.arange(len(self)))
 
 
 def _n_validation_samples(n_samples, validation_fraction):
@@ -50,8 +113,66 @@ def _n_validation_samples(n_samples, validation_fraction):
     return max(1, int(np.ceil(validation_fraction * n_samples)))
 
 
-def _why_not_stratifiable(y, n_samples, n_validation):
-    classes, counts = np.unique(y, return_counts=True, axis=0 if y.ndim > 1 else None)
+def _label_blocks(y, n_samples):
+    """``(first_row, labels)`` of consecutive blocks of ``y``, one in memory at a time.
+
+    A multi-output row is one class, named as ``StratifiedShuffleSplit`` names it.
+    """
+    for start in range(0, n_samples, LABEL_BLOCK):
+        block = np.asarray(_safe_indexing(y, slice(start, start + LABEL_BLOCK)))
+        if block.ndim == 2:
+            block = np.array([" ".join(row.astype("str")) for row in block])
+        yield start, block
+
+
+def _class_counts(y, n_samples):
+    """Sorted classes of ``y`` and the number of rows of each."""
+    block_classes, block_counts = zip(
+        *(np.unique(block, return_counts=True) for _, block in _label_blocks(y, n_samples))
+    )
+    classes = np.unique(np.concatenate(block_classes))
+    counts = np.zeros(len(classes), dtype=np.intp)
+    for present, count in zip(block_classes, block_counts):
+        counts[np.searchsorted(classes, present)] += count
+    return classes, counts
+
+
+def _sample_each_class(y, classes, counts, to_hold_out, n_samples, random_state):
+    """Sorted row numbers: ``to_hold_out[c]`` rows drawn uniformly from class ``c``.
+
+    One pass over the blocks of ``y``. How many of a class's draws fall in a
+    block is hypergeometric (the block's members against those still to
+    come), then they are drawn among the block's members: together a uniform
+    sample of the whole class without replacement. ``classes=None`` treats
+    every row as one class.
+    """
+    unseen, still_to_draw = counts.copy(), to_hold_out.copy()
+    drawn = []
+    blocks = (
+        ((start, None) for start in range(0, n_samples, LABEL_BLOCK))
+        if classes is None
+        else _label_blocks(y, n_samples)
+    )
+    for start, labels in blocks:
+        codes = (
+            np.zeros(min(LABEL_BLOCK, n_samples - start), dtype=np.intp)
+            if labels is None
+            else np.searchsorted(classes, labels)
+        )
+        by_class = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[by_class], np.arange(len(counts) + 1))
+        for code in np.flatnonzero(np.diff(bounds)):
+            members = by_class[bounds[code] : bounds[code + 1]]
+            unseen[code] -= len(members)
+            if still_to_draw[code] == 0:
+                continue
+            n_drawn = random_state.hypergeometric(len(members), unseen[code], still_to_draw[code])
+            still_to_draw[code] -= n_drawn
+            drawn.append(start + random_state.choice(members, n_drawn, replace=False))
+    return np.sort(np.concatenate(drawn))
+
+
+def _why_not_stratifiable(classes, counts, n_samples, n_validation):
     rarest = int(np.argmin(counts))
     if counts[rarest] < 2:
         return (

@@ -128,7 +128,7 @@ def manual_partial_fit_loop(estimator, X, y, model, n_epochs):
     estimator = clone(estimator)
     states, scores = [], []
     for _ in range(n_epochs):
-        estimator.partial_fit(X[train], y[train], classes=np.unique(y))
+        estimator.partial_fit(X[train.all()], y[train.all()], classes=np.unique(y))
         states.append(pickle.loads(pickle.dumps(estimator)))
         scores.append(estimator.score(X[val], y[val]))
     return states, scores

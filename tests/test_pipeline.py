@@ -28,7 +28,7 @@ def test_scaler_sees_only_the_training_rows():
         X, y, validation_fraction=0.1, stratify=True, random_state=np.random.RandomState(0)
     )
     scaler = fitted.estimator_[0]
-    np.testing.assert_allclose(scaler.mean_, X[train].mean(axis=0))
+    np.testing.assert_allclose(scaler.mean_, X[train.all()].mean(axis=0))
     assert not np.allclose(scaler.mean_, X.mean(axis=0))
     assert isinstance(fitted.estimator_, Pipeline)
     # The validation score is the whole pipeline's on the raw validation rows.

@@ -71,7 +71,7 @@ def test_restored_net_is_the_best_epochs_module_optimizer_and_history():
         ))
         return accuracy_score(y_val, net.predict(X_val))
 
-    model = fit(scoring=accuracy_recording_state, n_iter_no_change=2, max_iter=20)
+    model = fit(scoring=accuracy_recording_state, n_iter_no_change=2, tol=0.02, max_iter=20)
     assert model.best_iteration_ < model.n_iter_
     module, optimizer, n_rows = recorded[model.best_iteration_ - 1]
     for name, tensor in model.estimator_.module_.state_dict().items():
