@@ -49,6 +49,7 @@ from sklearn.model_selection import GridSearchCV  # noqa: E402
 
 from skstop import EarlyStoppingEstimator  # noqa: E402
 from skstop._criteria import error_transform  # noqa: E402
+from skstop._split import validation_split  # noqa: E402
 from skstop.criteria import (  # noqa: E402
     Divergence,
     GeneralizationLoss,
@@ -93,6 +94,34 @@ def test_progress_quotient_is_checked_at_strip_ends_with_training_error():
     assert model.n_iter_ == 4
     assert model.termination_condition_ == "ProgressQuotient"
     np.testing.assert_allclose(model.training_scores_, [0.6, 0.7, 0.71, 0.711])
+
+
+class RecordingSGDClassifier(SGDClassifier):
+    """Keeps, in the class, the first column of every X it is scored on."""
+
+    scored = []
+
+    def score(self, X, y, sample_weight=None):
+        self.scored.append(X[:, 0].astype(int))
+        return super().score(X, y, sample_weight)
+
+
+def test_training_error_is_scored_on_training_rows_only():
+    rows = np.arange(300.0)[:, None]  # each row's feature is its row number
+    labels = np.arange(300) % 2
+    scored = RecordingSGDClassifier.scored
+    scored.clear()
+    EarlyStoppingEstimator(
+        RecordingSGDClassifier(random_state=0), criteria=[ProgressQuotient(alpha=1e9)],
+        validation_fraction=0.5, max_iter=1, random_state=0,
+    ).fit(rows, labels)
+    train, validation = validation_split(
+        rows, labels, validation_fraction=0.5, stratify=True,
+        random_state=np.random.RandomState(0),
+    )
+    scored_validation, scored_training = (set(scored[0]), set(scored[1]))
+    assert scored_validation == set(validation)
+    assert scored_training == set(train.all())
 
 
 def test_training_error_is_only_computed_when_a_criterion_needs_it():
