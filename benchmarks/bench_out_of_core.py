@@ -6,8 +6,9 @@ on the first half of the rows (n) and on all of them (2n), interleaved
 repeats. Prints the median wall time, the time ratio 2n / n (target <= 2.1)
 and the highest peak *anonymous* memory of the process during a fit (RssAnon:
 heap, not the file's cached pages; target < 1 GB), sampled every 20 ms, with
-the part of it that is the held-out validation set. Linux only (reads
-/proc/self/status).
+the part of it that is the held-out validation set. Also the peak memory of
+the validation split alone on the 2n labels, against scikit-learn's
+StratifiedShuffleSplit (tracemalloc). Linux only (reads /proc/self/status).
 
 Run: .venv/bin/python benchmarks/bench_out_of_core.py [--gigabytes 4] [--repeats 3] [--keep]
 """
@@ -17,12 +18,15 @@ import os
 import statistics
 import threading
 import time
+import tracemalloc
 
 import numpy as np
 from sklearn.linear_model import SGDClassifier
+from sklearn.model_selection import StratifiedShuffleSplit
 
 from _common import machine
 from skstop import EarlyStoppingEstimator
+from skstop._split import validation_split
 
 N_FEATURES = 100
 VALIDATION_FRACTION = 0.01
@@ -70,6 +74,28 @@ def create(path, n_samples, seed=0):
     return y
 
 
+def split_peak_bytes(split, y):
+    """Peak bytes allocated while ``split(y)`` runs, as tracemalloc counts them."""
+    tracemalloc.start()
+    try:
+        split(y)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def skstop_split(y):
+    return validation_split(
+        np.empty((len(y), 0)), y, validation_fraction=VALIDATION_FRACTION,
+        stratify=True, random_state=0,
+    )
+
+
+def scikit_learn_split(y):
+    splitter = StratifiedShuffleSplit(1, test_size=VALIDATION_FRACTION, random_state=0)
+    return next(splitter.split(np.empty((len(y), 0)), y))
+
+
 def fit(X, y):
     model = EarlyStoppingEstimator(
         SGDClassifier(random_state=0), batch_size=10_000, max_iter=2,
@@ -115,6 +141,9 @@ def main():
                   f"validation set")
         ratio = statistics.median(seconds["2n"]) / statistics.median(seconds["n"])
         print(f"\ntime 2n / n: {ratio:.3f}")
+        print(f"validation split of {n_samples} labels, peak memory: skstop "
+              f"{split_peak_bytes(skstop_split, y) / 1e6:.1f} MB, StratifiedShuffleSplit "
+              f"{split_peak_bytes(scikit_learn_split, y) / 1e6:.1f} MB")
     finally:
         if not args.keep:
             os.remove(path)

@@ -97,7 +97,9 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
     validation_fraction : float, int or None, default=0.1
         Held-out share of the training data when ``X_val`` is not given: a
         fraction in (0, 1) or a number of samples. The split is stratified for
-        classifiers and seeded by ``random_state``. None holds nothing out and
+        classifiers (as many rows of each class as scikit-learn's
+        ``StratifiedShuffleSplit`` holds out, drawn while reading ``y`` in
+        blocks) and seeded by ``random_state``. None holds nothing out and
         trains exactly ``max_iter`` epochs on every row, with no validation
         score: the refit for an epoch count learned earlier (see
         ``best_iteration_``).
