@@ -12,8 +12,9 @@ from sklearn.experimental import enable_halving_search_cv  # noqa: E402,F401
 from sklearn.linear_model import SGDClassifier  # noqa: E402
 from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV  # noqa: E402
 
-from skstop import EarlyStoppingEstimator, load_checkpoint  # noqa: E402
+from skstop import EarlyStoppingEstimator, _split, load_checkpoint  # noqa: E402
 from skstop._checkpoint import run_folders  # noqa: E402
+from skstop._split import validation_split  # noqa: E402
 
 from ._scripted import ScriptedClassifier  # noqa: E402
 
@@ -113,3 +114,13 @@ def test_dask_array_trains_a_real_model():
         da.from_array(X, chunks=(500, 10)), da.from_array(y, chunks=500)
     )
     assert model.score(X, y) > 0.8
+
+
+def test_dask_labels_are_split_like_in_memory_labels(monkeypatch):
+    monkeypatch.setattr(_split, "LABEL_BLOCK", 300)  # blocks across dask's chunks
+    _, y = make_classification(2000, 5, n_classes=3, n_informative=3, random_state=0)
+    split = dict(validation_fraction=0.2, stratify=True, random_state=0)
+    in_memory = validation_split(np.empty((2000, 0)), y, **split)
+    lazy = validation_split(np.empty((2000, 0)), da.from_array(y, chunks=250), **split)
+    np.testing.assert_array_equal(lazy[1], in_memory[1])
+    np.testing.assert_array_equal(lazy[0].all(), in_memory[0].all())
