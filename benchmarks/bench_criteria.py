@@ -82,10 +82,13 @@ def plot(table, path):
 
     figure, axes = plt.subplots(1, len(DATASETS), figsize=(4 * len(DATASETS), 3.4))
     for ax, data_name in zip(axes, DATASETS):
-        for rule in RULES:
+        for index, rule in enumerate(RULES):
             epochs, accuracy = table[data_name, rule]
             ax.scatter(epochs, accuracy, s=40)
-            ax.annotate(rule, (epochs, accuracy), textcoords="offset points", xytext=(5, 3))
+            # Labels alternate above and below: rules with equal accuracy and
+            # close epoch counts would otherwise print over each other.
+            ax.annotate(rule, (epochs, accuracy), textcoords="offset points",
+                        xytext=(5, 4 if index % 2 == 0 else -12))
         ax.set_title(data_name)
         ax.set_xlabel("epochs used (mean)")
         # At least a 0.01 span, so that differences in the fourth decimal do not
