@@ -31,6 +31,7 @@ import sklearn
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _num_samples
 
+from . import _split
 from ._durable import (
     BackgroundWriter,
     atomic_write,
@@ -56,7 +57,7 @@ class CheckpointError(ValueError):
 
 
 def configuration_id(wrapper, X, y, X_val, y_val):
-    """Hash of what is trained: parameters, and a fingerprint of the data.
+    """Hash of what is trained: parameters, the split's scheme, and a fingerprint of the data.
 
     The data part hashes shapes and 64 evenly spaced rows rather than every row,
     so that a memory-mapped X of many GB is not read whole to be fingerprinted.
@@ -66,7 +67,8 @@ def configuration_id(wrapper, X, y, X_val, y_val):
         for name, value in wrapper.get_params(deep=False).items()
         if name not in NOT_CONFIGURATION
     }
-    return joblib.hash((params, *(_fingerprint(data) for data in (X, y, X_val, y_val))))[:16]
+    data = (_fingerprint(data) for data in (X, y, X_val, y_val))
+    return joblib.hash((_split.SPLIT_SCHEME, params, *data))[:16]
 
 
 def _fingerprint(data):

@@ -13,6 +13,11 @@ from sklearn.utils.validation import _num_samples
 # StratifiedShuffleSplit peaked at 359 MB on 5M labels, about 70 bytes a row.
 LABEL_BLOCK = 2**18
 
+# Part of a checkpoint's configuration, so that a run is only ever resumed
+# with the rows it was started with: bump it whenever the rows drawn for a
+# given seed change (2: block-wise draws, from skstop 0.1.0 on).
+SPLIT_SCHEME = 2
+
 
 def validation_split(X, y, *, validation_fraction, stratify, random_state):
     """Return ``(training_rows, validation_indices)`` for one held-out split.

@@ -13,7 +13,7 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GridSearchCV
 
 import skstop._durable as durable
-from skstop import CheckpointError, EarlyStoppingEstimator, load_checkpoint
+from skstop import CheckpointError, EarlyStoppingEstimator, _split, load_checkpoint
 from skstop._checkpoint import run_folders
 
 from ._scripted import ScriptedClassifier
@@ -303,6 +303,17 @@ def test_different_configuration_is_never_resumed(tmp_path):
             X[:500], y[:500]
         )
     assert len(run_folders(tmp_path)) == 3
+
+
+def test_run_started_with_another_split_scheme_is_never_resumed(tmp_path, monkeypatch):
+    """A run checkpointed by a version drawing other validation rows starts over."""
+    sgd_model(tmp_path, max_iter=3, n_iter_no_change=50).fit(X, y)
+    monkeypatch.setattr(_split, "SPLIT_SCHEME", _split.SPLIT_SCHEME + 1)
+    resumed = sgd_model(tmp_path, max_iter=5, n_iter_no_change=50, warm_start=True)
+    with pytest.warns(UserWarning, match="holds no checkpoint of this configuration"):
+        resumed.fit(X, y)
+    assert resumed.n_iter_ == 5 and len(resumed.validation_scores_) == 5
+    assert len(run_folders(tmp_path)) == 2
 
 
 def test_fit_without_warm_start_ignores_older_runs(tmp_path):
