@@ -1,5 +1,7 @@
 """Scale-out: a real dask LocalCluster, memory-mapped and dask-array inputs."""
 
+import tracemalloc
+
 import numpy as np
 import pytest
 
@@ -80,12 +82,36 @@ def test_checkpoints_from_dask_workers_never_collide(dask_client, tmp_path):
 def test_memmap_gives_the_same_model_as_an_in_memory_array(tmp_path):
     X, y = make_classification(2000, 20, random_state=0)
     np.save(tmp_path / "X.npy", X)
+    np.save(tmp_path / "y.npy", y)
     X_map = np.load(tmp_path / "X.npy", mmap_mode="r")
+    y_map = np.load(tmp_path / "y.npy", mmap_mode="r")
     params = dict(batch_size=128, random_state=0, n_iter_no_change=3)
     in_memory = sgd_model(**params).fit(X, y)
-    mapped = sgd_model(**params).fit(X_map, y)
+    mapped = sgd_model(**params).fit(X_map, y_map)
     np.testing.assert_array_equal(mapped.validation_scores_, in_memory.validation_scores_)
     np.testing.assert_array_equal(mapped.estimator_.coef_, in_memory.estimator_.coef_)
+
+
+def test_fit_on_a_memmap_holds_batch_validation_set_and_one_int32_per_row(tmp_path):
+    """What a minibatch fit allocates, measured: no int64 index or label copy per row."""
+    n_rows, n_features = 2_000_000, 4
+    X = np.lib.format.open_memmap(
+        tmp_path / "X.npy", mode="w+", dtype=np.float64, shape=(n_rows, n_features)
+    )
+    X[:] = np.random.RandomState(0).randn(n_rows, n_features)
+    y = (X[:, 0] > 0).astype(np.int64)
+    model = sgd_model(batch_size=10_000, max_iter=1, validation_fraction=0.01)
+    tracemalloc.start()
+    try:
+        model.fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    validation_set = 0.01 * n_rows * (n_features * 8 + 8)  # X_val, y_val
+    epoch_order = 4 * n_rows
+    # Batches, a block of labels and the model fit in the other 8 MB; the
+    # split of scikit-learn's StratifiedShuffleSplit alone peaked at 144 MB here.
+    assert peak < validation_set + epoch_order + 8e6
 
 
 def test_dask_array_is_streamed_chunk_by_chunk():
