@@ -82,7 +82,7 @@ class TrainingSet:
         a batch never spans two chunks, so each chunk is computed once per epoch.
         """
         edges = self._chunk_edges
-        first_positions = np.array([self._rows.positions_before(row) for row in edges])
+        first_positions = self._rows.positions_before(edges)
         chunks = np.flatnonzero(np.diff(first_positions))  # those with training rows
         if self._shuffle:
             chunks = self.random_state.permutation(chunks)

@@ -103,9 +103,9 @@ class TrainingRows:
         positions = np.asarray(positions)
         return positions + np.searchsorted(self._shifts, positions, side="right")
 
-    def positions_before(self, row):
-        """How many training rows come before row number ``row``."""
-        return row - int(np.searchsorted(self._held_out, row))
+    def positions_before(self, rows):
+        """How many training rows come before each row number in ``rows``."""
+        return rows - np.searchsorted(self._held_out, rows)
 
     def all(self):
         """Row numbers of every training row, in order."""
