@@ -47,15 +47,18 @@ def validation_split(X, y, *, validation_fraction, stratify, random_state):
             "smaller validation_fraction, or X_val and y_val."
         )
     random_state = check_random_state(random_state)
+    # Unstratified: every row is of one class.
     classes, counts, to_hold_out = None, np.array([n_samples]), np.array([n_validation])
     if stratify:
-        classes, counts = _class_counts(y, n_samples)
-        reason = _why_not_stratifiable(classes, counts, n_samples, n_validation)
+        found_classes, found_counts = _class_counts(y, n_samples)
+        reason = _why_not_stratifiable(found_classes, found_counts, n_samples, n_validation)
         if reason is None:
+            classes, counts = found_classes, found_counts
             # StratifiedShuffleSplit's allocation: the training rows per
             # class first, the validation rows are the rest of each class.
-            in_training = _approximate_mode(counts, n_samples - n_validation, random_state)
-            to_hold_out = counts - in_training
+            to_hold_out = counts - _approximate_mode(
+                counts, n_samples - n_validation, random_state
+            )
         else:
             warnings.warn(
                 f"Cannot stratify the validation split: {reason}. Falling back to an "
@@ -63,7 +66,6 @@ def validation_split(X, y, *, validation_fraction, stratify, random_state):
                 "validation or training rows. Pass X_val and y_val to choose them.",
                 UserWarning,
             )
-            classes, counts = None, np.array([n_samples])
     validation = _sample_each_class(y, classes, counts, to_hold_out, n_samples, random_state)
     return TrainingRows(n_samples, validation), validation
 
