@@ -1,8 +1,11 @@
 """Shared by the benchmark scripts: timing and the machine they ran on."""
 
+import contextlib
 import os
 import platform
+import signal
 import statistics
+import tempfile
 import time
 
 import joblib
@@ -44,3 +47,23 @@ def interleaved_seconds(functions, repeats):
             function()
             times[name].append(time.perf_counter() - start)
     return times
+
+
+@contextlib.contextmanager
+def scratch_folder():
+    """A folder in the system temp dir, removed on exit, Ctrl-C and SIGTERM alike.
+
+    Never the working directory: leftovers there end up committed, and they are
+    pickles, which run code when loaded.
+    """
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        with tempfile.TemporaryDirectory(prefix="skstop-bench-") as folder:
+            yield folder
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_sigterm(signum, frame):
+    # SIGTERM ends a process without unwinding; as SystemExit, cleanups run.
+    raise SystemExit(128 + signum)

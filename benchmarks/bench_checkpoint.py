@@ -13,9 +13,9 @@ Run: .venv/bin/python benchmarks/bench_checkpoint.py [--quick]
 
 import argparse
 import os
+import tempfile
 import pickle
 import statistics
-import tempfile
 import time
 
 import joblib
@@ -25,7 +25,7 @@ from sklearn.datasets import make_classification, make_regression
 from sklearn.linear_model import SGDClassifier
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from _common import machine, median_seconds
+from _common import machine, median_seconds, scratch_folder
 from skstop import EarlyStoppingEstimator
 from skstop._checkpoint import CheckpointWriter
 
@@ -64,14 +64,14 @@ def main():
         "MLPRegressor(4000) ~100 MB": (MLPRegressor(hidden_layer_sizes=(4000,), random_state=0), X_big, y_big),
     }
     print(f"machine: {machine()}")
-    print(f"median of {repeats}; checkpoints written under {os.path.abspath('.')}\n")
+    print(f"median of {repeats}; checkpoints written under {tempfile.gettempdir()}\n")
     print(f"{'model':<30} {'size':>8} {'plain dump':>11} {'blocks':>9} {'ratio':>6} "
           f"{'full':>9} {'epoch':>9} {'fit +ckpt/epoch':>16} {'% epoch':>8}")
     for name, (estimator, X, y) in cases.items():
         fit_kw = {"classes": np.unique(y)} if is_classifier(estimator) else {}
         estimator.partial_fit(X, y, **fit_kw)
         size = len(pickle.dumps(estimator, protocol=5))
-        with tempfile.TemporaryDirectory(dir=".") as folder:
+        with scratch_folder() as folder:
             plain, blocks, full = save_times(estimator, folder, repeats)
 
             def fit(checkpoint_dir):

@@ -20,7 +20,6 @@ import os
 import pickle
 import statistics
 import sys
-import tempfile
 import time
 
 import numpy as np
@@ -28,7 +27,7 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _common import machine, median_seconds  # noqa: E402
+from _common import machine, median_seconds, scratch_folder  # noqa: E402
 
 import skorch  # noqa: E402
 from skorch import NeuralNet, NeuralNetClassifier  # noqa: E402
@@ -189,7 +188,7 @@ def snapshot_costs(device, n_params_millions, repeats):
     report(n_params, epoch, results, "skorch deepcopy(module state_dict)", timed(skorch_deepcopy, sync=True))
     report(n_params, epoch, results, "pickle.dumps(net) (host copy)",
            timed(lambda: pickle.dumps(net, protocol=5), sync=True, repeats=heavy))
-    with tempfile.TemporaryDirectory(dir=".") as folder:
+    with scratch_folder() as folder:
         writer = CheckpointWriter.start(folder, "bench", b"", keep_last=1)
 
         def durable():
@@ -241,8 +240,8 @@ def wall_times(device, n_samples, epochs, repeats):
     data = (X[n_val:], y[n_val:], X[:n_val], y[:n_val])
     print(f"\nPart 1: CNN on {n_samples - n_val} x 1 x 28 x 28 images, {epochs} epochs, "
           f"median of {repeats}")
-    with tempfile.TemporaryDirectory(dir=".") as skorch_dir, \
-            tempfile.TemporaryDirectory(dir=".") as skstop_dir:
+    with scratch_folder() as skorch_dir, \
+            scratch_folder() as skstop_dir:
         run_skstop(data, device, 1)  # warm-up: CUDA context, cuDNN autotuning
         times = median_seconds({
             "skorch EarlyStopping": lambda: run_skorch(data, device, epochs),
