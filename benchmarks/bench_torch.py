@@ -37,7 +37,7 @@ from skorch.helper import predefined_split  # noqa: E402
 
 from skstop import EarlyStoppingEstimator  # noqa: E402
 from skstop._checkpoint import CheckpointWriter  # noqa: E402
-from skstop._snapshot import take_snapshot  # noqa: E402
+from skstop._trainers import take_snapshot  # noqa: E402
 
 
 class CNN(nn.Module):

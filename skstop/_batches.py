@@ -4,10 +4,10 @@ import numpy as np
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _check_method_params, _num_samples
 
-from ._split import TrainingRows
+from ._split import RowsNotHeldOut
 
 
-class TrainingSet:
+class EpochBatches:
     """The training split of ``X, y`` and its sample-aligned fit parameters.
 
     Rows are only ever taken by index, a batch at a time, so a memory-mapped or
@@ -21,7 +21,7 @@ class TrainingSet:
     ----------
     X, y : array-like
         All the data; ``y`` may be None.
-    rows : TrainingRows or None
+    rows : RowsNotHeldOut or None
         Rows of ``X`` to train on; None means all of them.
     params : dict
         Fit parameters; those aligned with the rows of ``X`` are sliced.
@@ -35,7 +35,7 @@ class TrainingSet:
 
     def __init__(self, X, y, rows, params, *, batch_size, shuffle, random_state):
         self._X, self._y, self._params = X, y, params
-        self._rows = TrainingRows(_num_samples(X)) if rows is None else rows
+        self._rows = RowsNotHeldOut(_num_samples(X)) if rows is None else rows
         self._batch_size = batch_size
         self._shuffle = shuffle
         self.random_state = random_state

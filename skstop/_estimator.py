@@ -1,11 +1,9 @@
 """EarlyStoppingEstimator: early stopping for any estimator with ``partial_fit``."""
 
-import math
 import os
 import pickle
-import time
-import warnings
 from copy import deepcopy
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -31,30 +29,23 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._batches import TrainingSet, is_dask_collection
+from ._batches import EpochBatches, is_dask_collection
 from ._callbacks import CallbackSupportMixin, EpochTasks
 from ._checkpoint import (
+    CheckpointSaver,
     CheckpointWriter,
+    SavePolicy,
     configuration_id,
-    find_resumable,
-    latest_checkpoint,
-    run_folders,
+    resume_run,
 )
-from ._criteria import error_transform, should_stop
+from ._loop import EpochLoop, ValidationSet
+from ._monitor import FixedEpochs, StoppingMonitor
 from ._progress import EpochReporter
 from ._schedules import ReduceOnPlateau
-from .criteria import Criterion, TrainingHistory
-from ._snapshot import take_snapshot
 from ._split import validation_split
-from ._state import TrainingState
-from ._torch import (
-    is_skorch_net,
-    net_loss_scorer,
-    prepare_net,
-    set_torch_rng_state,
-    torch_rng_from_json,
-    train_net_one_epoch,
-)
+from ._state import TrainingState, set_fitted_attributes
+from ._trainers import trainer_for
+from .criteria import Criterion
 
 
 def _estimator_has(attr):
@@ -354,32 +345,31 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         self : object
             The fitted early-stopping estimator.
         """
-        self._check_inner_estimator()
+        trainer = self._check_params()
         X, y, X_val, y_val = self._validate_training_data(X, y, X_val, y_val)
         train_params, score_params = self._route_fit_params(fit_params)
-        scorer = self._scorer()
-        classes = self._classes(y, y_val)
-        state, resume_point = self._start_or_resume(X, y, X_val, y_val, classes)
-        training, validation = self._split(
-            X, y, X_val, y_val, train_params, score_params, state
+        trainer.classes = self._classes(y, y_val)
+        state, resumed_from = self._start_or_resume(trainer, X, y, X_val, y_val)
+        batches, validation = self._split(
+            X, y, X_val, y_val, train_params, score_params, state, trainer
         )
-        checkpoints = self._open_checkpoints(state, resume_point)
+        saver = self._open_checkpoints(state, resumed_from, trainer)
         tasks = EpochTasks(self, self.max_iter, X, y)
+        loop = EpochLoop(
+            state, trainer, self._monitor(), batches, validation,
+            schedules=self.schedules or (), saver=saver, tasks=tasks,
+            reporter=partial(EpochReporter, type(self).__name__, self.verbose, self.max_iter),
+        )
         try:
-            if checkpoints is not None and state.preprocessing is not None:
-                checkpoints.add_file("preprocessing", pickle.dumps(state.preprocessing))
-            termination = self._train(
-                state, training, validation, scorer,
-                self._first_call_params(classes), checkpoints, tasks,
-            )
+            stop = loop.run()
         finally:
-            if checkpoints is not None:
-                checkpoints.close()
-        self._finish(state, termination)
+            if saver is not None:
+                saver.close()
+        set_fitted_attributes(self, state, stop.condition)
         tasks.end(X, y)
         # Kept for warm_start, never pickled; an interrupted epoch left the live
         # estimator half-trained, so only the checkpoint on disk can continue it.
-        self._state = None if termination == "interrupted" else state
+        self._state = None if stop.condition == "interrupted" else state
         return self
 
     # -- fit, step by step ------------------------------------------------------
@@ -395,7 +385,8 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             return self.estimator.steps[-1][1]
         return self.estimator
 
-    def _check_inner_estimator(self):
+    def _check_params(self):
+        """Check what the declared constraints cannot; the trainer of the inner estimator."""
         trained = self._trained_estimator
         if not hasattr(trained, "partial_fit"):
             raise ValueError(
@@ -412,28 +403,32 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
                 raise ValueError(
                     f"criteria must hold skstop.criteria objects; got {criterion!r}."
                 )
-        if any(criterion.needs_errors for criterion in self.criteria or ()):
-            error_transform(self.scoring, self._is_classifier)  # raises if undefined
-        net = is_skorch_net(trained)
-        if net and self.batch_size is not None:
-            raise ValueError(
-                f"batch_size={self.batch_size} was given for a skorch net, which "
-                "iterates over minibatches itself: leave batch_size=None and set "
-                "the net's own batch_size (e.g. estimator__batch_size)."
-            )
-        if self.scoring == "loss" and not net:
-            raise ValueError(
-                "scoring='loss' (the net's own validation loss) needs a skorch net; "
-                f"{type(self.estimator).__name__} is not one. Pass a scorer such as "
-                "'neg_log_loss' instead."
-            )
-        params = trained.get_params(deep=False)
-        if params.get("early_stopping") is True:
+        self._monitor()  # raises if a criterion needs an error the scorer lacks
+        trainer = trainer_for(trained)
+        trainer.check(batch_size=self.batch_size, scoring=self.scoring)
+        if trained.get_params(deep=False).get("early_stopping") is True:
             raise ValueError(
                 f"{type(trained).__name__} has its own early stopping switched "
                 "on (early_stopping=True); set early_stopping=False so that "
                 f"{type(self).__name__} alone decides when to stop."
             )
+        if self.checkpoint_every is not None and self.checkpoint_dir is None:
+            raise ValueError("checkpoint_every was set, but checkpoint_dir is None.")
+        return trainer
+
+    def _monitor(self):
+        if self.validation_fraction is None:
+            return FixedEpochs(self.max_iter)
+        return StoppingMonitor(
+            n_iter_no_change=self.n_iter_no_change,
+            tol=self.tol,
+            relative=self.tol_mode == "rel",
+            max_iter=self.max_iter,
+            min_iter=self.min_iter,
+            criteria=self.criteria or (),
+            scoring=self.scoring,
+            is_classifier=self._is_classifier,
+        )
 
     def _validate_training_data(self, X, y, X_val, y_val):
         tags = get_tags(self.estimator)
@@ -447,7 +442,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         if X_val is None and y_val is not None:
             raise ValueError("y_val was given without X_val; pass both or neither.")
         # Checks the feature count and names only: the inner estimator decides
-        # what input it takes (skorch nets take 4-D arrays and tensors).
+        # what input it takes (nets take 4-D arrays and tensors).
         validate_data(self, X, skip_check_array=True)
         if y is not None:
             check_consistent_length(X, y)
@@ -472,7 +467,8 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             return routed.estimator.partial_fit, scorer.score if scorer else {}
         return fit_params, {}
 
-    def _split(self, X, y, X_val, y_val, train_params, score_params, state):
+    def _split(self, X, y, X_val, y_val, train_params, score_params, state, trainer):
+        """The training batches and the validation set (None when nothing is held out)."""
         batching = dict(
             batch_size=self.batch_size,
             shuffle=self.shuffle,
@@ -506,14 +502,14 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             X = state.preprocessing.transform(X)
             if X_val is not None:
                 X_val = state.preprocessing.transform(X_val)
-        return (
-            TrainingSet(X, y, train, train_params, **batching),
-            (X_val, y_val, score_params),
-        )
+        batches = EpochBatches(X, y, train, train_params, **batching)
+        if X_val is None:
+            return batches, None
+        return batches, ValidationSet(X_val, y_val, score_params, self._scorer(trainer))
 
-    def _scorer(self):
+    def _scorer(self, trainer):
         if self.scoring == "loss":
-            return net_loss_scorer
+            return trainer.loss_scorer
         return check_scoring(self._trained_estimator, scoring=self.scoring)
 
     def _classes(self, y, y_val):
@@ -523,217 +519,21 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             return None
         return unique_labels(*(t for t in (y, y_val) if t is not None))
 
-    def _first_call_params(self, classes):
-        # Nets get their classes as a parameter instead (see prepare_net).
-        if classes is None or is_skorch_net(self._trained_estimator):
-            return {}
-        return {"classes": classes}
-
-    def _train_one_epoch(self, estimator, training, first_call_params):
-        if is_skorch_net(estimator):
-            for X_batch, y_batch, params in training.epoch():
-                train_net_one_epoch(estimator, X_batch, y_batch, params)
-            return
-        # classes go with every call, not just the first: scikit-learn accepts
-        # the same classes again, and a resumed fit need not know which is first.
-        for X_batch, y_batch, params in training.epoch():
-            estimator.partial_fit(X_batch, y_batch, **first_call_params, **params)
-
-    def _train(
-        self, state, training, validation, scorer, first_call_params, checkpoints, tasks
-    ):
-        """The epoch loop; returns why it stopped."""
-        X_val, y_val, score_params = validation
-        if X_val is None:
-            return self._train_fixed_epochs(
-                state, training, first_call_params, checkpoints, tasks
-            )
-        # A resumed run that had already stopped stays stopped, unless the
-        # parameters now allow more (a larger max_iter, say).
-        state.started = time.perf_counter()
-        termination = self._should_stop(state) if state.scores else None
-        training_probe = self._training_probe(training, state)
-        with self._reporter(state) as reporter:
-            try:
-                while termination is None:
-                    with tasks.begin_epoch(state.estimator):
-                        self._train_one_epoch(state.estimator, training, first_call_params)
-                    score = float(scorer(state.estimator, X_val, y_val, **score_params))
-                    if training_probe is not None:
-                        state.training_scores.append(
-                            float(scorer(state.estimator, *training_probe))
-                        )
-                    improved = state.record(
-                        score, tol=self.tol, relative=self.tol_mode == "rel",
-                        min_iter=self.min_iter,
-                    )
-                    reporter.epoch(
-                        state.n_epochs, score, state.best_score, state.best_iteration
-                    )
-                    termination = self._should_stop(state)
-                    stop_asked = tasks.end_epoch(state.estimator, *training.rows_in_memory())
-                    if termination is None and stop_asked:
-                        termination = "callback"
-                    if termination is None:
-                        self._apply_schedules(state, reporter)
-                    if checkpoints is not None:
-                        self._save_if_due(checkpoints, state, improved, termination)
-            except KeyboardInterrupt:
-                if state.best is None:
-                    raise
-                if checkpoints is not None:
-                    self._save_best_if_unsaved(checkpoints, state)
-                warnings.warn(
-                    f"Training interrupted during epoch {state.n_epochs + 1}; keeping "
-                    f"the best state so far (epoch {state.best_iteration}).",
-                    UserWarning,
-                )
-                return "interrupted"
-        if termination == "non_finite":
-            warnings.warn(
-                f"The validation score is {state.scores[-1]} at epoch "
-                f"{state.n_epochs}; training stopped and the best state (epoch "
-                f"{state.best_iteration}) was kept. A diverging model may need a "
-                "lower learning rate; a validation split of very few rows can make "
-                "scores like r2 undefined.",
-                UserWarning,
-            )
-        return termination
-
-    def _train_fixed_epochs(self, state, training, first_call_params, checkpoints, tasks):
-        """``max_iter`` epochs on every row, nothing held out (validation_fraction=None).
-
-        Each epoch's score is NaN (there is nothing to score on) and the model
-        kept is the last one.
-        """
-        state.started = time.perf_counter()
-        with self._reporter(state) as reporter:
-            while state.n_epochs < self.max_iter:
-                with tasks.begin_epoch(state.estimator):
-                    self._train_one_epoch(state.estimator, training, first_call_params)
-                tasks.end_epoch(state.estimator, *training.rows_in_memory())
-                state.scores.append(math.nan)
-                reporter.epoch(state.n_epochs, math.nan, math.nan, state.n_epochs)
-                if checkpoints is not None:
-                    done = "max_iter" if state.n_epochs == self.max_iter else None
-                    self._save_if_due(checkpoints, state, False, done)
-        state.best = take_snapshot(state.estimator, reuse=state.best)
-        state.best_iteration, state.best_score = state.n_epochs, math.nan
-        return "max_iter"
-
-    def _should_stop(self, state):
-        criteria = self.criteria or ()
-        history = None
-        if criteria:
-            to_error = (
-                error_transform(self.scoring, self._is_classifier)
-                if any(c.needs_errors for c in criteria)
-                else None
-            )
-            scores = np.asarray(state.scores, dtype=float)
-            history = TrainingHistory(
-                validation_scores=scores,
-                validation_errors=None if to_error is None else to_error(scores),
-                training_errors=(
-                    to_error(np.asarray(state.training_scores, dtype=float))
-                    if state.training_scores else None
-                ),
-                elapsed=time.perf_counter() - state.started,
-            )
-        return should_stop(
-            state.scores,
-            state.best_iteration,
-            n_iter_no_change=self.n_iter_no_change,
-            max_iter=self.max_iter,
-            min_iter=self.min_iter,
-            criteria=criteria,
-            history=history,
-        )[1]
-
-    def _training_probe(self, training, state):
-        """A fixed subsample of the training split to score E_tr on, if needed.
-
-        Only ProgressQuotient-like criteria need the training error; scoring
-        10,000 rows at most keeps it cheap on large data.
-        """
-        if not any(c.needs_training_errors for c in self.criteria or ()):
-            return None
-        positions = np.sort(
-            state.split_random_state().permutation(training.n_samples)[:10_000]
-        )
-        return training.sample(positions)[:2]
-
-    def _apply_schedules(self, state, reporter):
-        for schedule in self.schedules or ():
-            event = schedule.step(
-                state.estimator, state.n_epochs, state.best_iteration, state.events
-            )
-            if event is not None:
-                state.estimator.set_params(**{event["param"]: event["new"]})
-                state.events.append(event)
-                reporter.note(
-                    f"epoch {event['epoch']:>4d}  {event['param']} "
-                    f"{event['old']:g} -> {event['new']:g}"
-                )
-
-    def _reporter(self, state):
-        return EpochReporter(
-            type(self).__name__, self.verbose, self.max_iter, state.n_epochs
-        )
-
-    def _save_if_due(self, checkpoints, state, improved, termination):
-        periodic = self.checkpoint_every and state.n_epochs % self.checkpoint_every == 0
-        if not (improved or periodic or termination is not None):
-            return
-        # At an improvement the live estimator *is* the best: a snapshot that
-        # already holds pickle bytes hands them over without a second dump.
-        reuse = improved and state.best.holds_payload
-        model_bytes = (
-            state.best.payload if reuse else pickle.dumps(state.estimator, protocol=5)
-        )
-        checkpoints.save(
-            state.n_epochs,
-            state.progress(termination, **self._fitted_input_attributes()),
-            model_bytes,
-            model_is_best=improved,
-        )
-
-    def _save_best_if_unsaved(self, checkpoints, state):
-        # Ctrl-C may land between an improvement and its save: commit the best
-        # epoch as a resume point of its own (its scores and RNG as they were).
-        if checkpoints.best_epoch_saved != state.best_iteration:
-            checkpoints.save(
-                state.best_iteration,
-                state.progress(None, at_best=True, **self._fitted_input_attributes()),
-                state.best.payload,
-                model_is_best=True,
-            )
-
-    def _fitted_input_attributes(self):
-        names = getattr(self, "feature_names_in_", None)
-        return {
-            "n_features_in": getattr(self, "n_features_in_", None),
-            "feature_names_in": None if names is None else names.tolist(),
-        }
-
-    def _start_or_resume(self, X, y, X_val, y_val, classes):
-        """The state to train from, and the checkpoint it continues (or None)."""
-        if self.checkpoint_every is not None and self.checkpoint_dir is None:
-            raise ValueError("checkpoint_every was set, but checkpoint_dir is None.")
+    def _start_or_resume(self, trainer, X, y, X_val, y_val):
+        """The state to train from, and the manifest it continues (or None)."""
         config = None
         if self.warm_start or self.checkpoint_dir is not None:
             config = configuration_id(self, X, y, X_val, y_val)
         if self.warm_start:
-            resumed = self._resume_in_memory(config) or self._resume_from_disk(config)
+            previous = getattr(self, "_state", None)
+            resumed = resume_run(previous, config, self.checkpoint_dir, trainer)
             if resumed is not None:
                 return resumed
-        estimator = clone(self._trained_estimator)
-        if is_skorch_net(estimator):
-            prepare_net(estimator, classes)
-        return TrainingState(estimator, check_random_state(self.random_state), config), None
+        random_state = check_random_state(self.random_state)
+        return TrainingState(trainer.new_estimator(), random_state, config), None
 
-    def _open_checkpoints(self, state, resume_point):
-        """The writer of this fit's checkpoints, or None without checkpoint_dir.
+    def _open_checkpoints(self, state, resumed_from, trainer):
+        """The saver of this fit's checkpoints, or None without checkpoint_dir.
 
         Opened after the split, so that data the split refuses leaves no run
         folder behind, and before the first epoch, so that an unwritable
@@ -741,74 +541,26 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         """
         if self.checkpoint_dir is None:
             return None
-        if resume_point is not None:
-            return CheckpointWriter.resume(resume_point, keep_last=self.keep_last)
-        checkpoints = CheckpointWriter.start(
-            self.checkpoint_dir, state.config, pickle.dumps(clone(self), protocol=5),
-            keep_last=self.keep_last,
-        )
-        state.checkpoint_folder = checkpoints.folder
-        return checkpoints
-
-    def _resume_in_memory(self, config):
-        state = getattr(self, "_state", None)
-        if state is None:
-            return None
-        if state.config != config:
-            warnings.warn(
-                "warm_start=True, but the parameters or the data differ from the "
-                "previous fit's; training starts over.",
-                UserWarning,
+        if resumed_from is not None:
+            writer = CheckpointWriter.resume(resumed_from, keep_last=self.keep_last)
+        else:
+            writer = CheckpointWriter.start(
+                self.checkpoint_dir, state.config, pickle.dumps(clone(self), protocol=5),
+                keep_last=self.keep_last,
             )
-            return None
-        resume_point = None
-        if self.checkpoint_dir is not None and state.checkpoint_folder is not None:
-            resume_point = latest_checkpoint(state.checkpoint_folder)
-        return state, resume_point
-
-    def _resume_from_disk(self, config):
-        if self.checkpoint_dir is None:
-            return None
-        checkpoint = find_resumable(self.checkpoint_dir, config)
-        if checkpoint is None:
-            # A first run in an empty folder is the normal case; other runs
-            # there mean the user may have expected one of them to continue.
-            if run_folders(self.checkpoint_dir):
-                warnings.warn(
-                    f"warm_start=True, but {self.checkpoint_dir} holds no checkpoint "
-                    "of this configuration (parameters and data); training starts "
-                    "over.",
-                    UserWarning,
-                )
-            return None
-        state = TrainingState.from_checkpoint(checkpoint)
-        set_torch_rng_state(torch_rng_from_json(checkpoint.progress["torch_rng"]))
-        return state, checkpoint
-
-    def _finish(self, state, termination):
-        """Set the fitted attributes from a finished (or loaded) training state."""
-        keep_last = not self.restore_best and termination not in ("non_finite", "interrupted")
-        # A copy even of the live estimator: a later warm start trains the live
-        # one further, and estimator_ must not change under the user's feet.
-        trained = (take_snapshot(state.estimator) if keep_last else state.best).restore()
+            state.checkpoint_folder = writer.folder
+        saver = CheckpointSaver(writer, SavePolicy(self.checkpoint_every), trainer, self)
         if state.preprocessing is not None:
-            last_step = self.estimator.steps[-1][0]
-            trained = Pipeline([*state.preprocessing.steps, (last_step, trained)])
-        self.estimator_ = trained
-        self.schedule_events_ = list(state.events)
-        if state.training_scores:
-            self.training_scores_ = np.asarray(state.training_scores, dtype=float)
-        self.n_iter_ = state.n_epochs
-        self.best_iteration_ = state.best_iteration
-        self.best_score_ = state.best_score
-        self.validation_scores_ = np.asarray(state.scores, dtype=float)
-        self.termination_condition_ = termination
-        if self._is_classifier:
-            self.classes_ = self.estimator_.classes_
+            try:
+                writer.add_file("preprocessing", pickle.dumps(state.preprocessing))
+            except BaseException:
+                saver.close()
+                raise
+        return saver
 
     def __getstate__(self):
-        # Like skorch's EarlyStopping: no snapshots or live training state in
-        # pickles, which would double their size.
+        # No snapshots or live training state in pickles, which would double
+        # their size.
         state = super().__getstate__()
         state.pop("_state", None)
         return state
@@ -960,9 +712,9 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             .add(caller="fit", callee="partial_fit")
             .add(caller="score", callee="score"),
         )
-        if self.scoring != "loss":  # the net's loss takes no metadata
+        if self.scoring != "loss":  # the estimator's own loss takes no metadata
             router.add(
-                scorer=self._scorer(),
+                scorer=self._scorer(trainer=None),
                 method_mapping=MethodMapping().add(caller="fit", callee="score"),
             )
         return router

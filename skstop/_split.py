@@ -34,7 +34,7 @@ def validation_split(X, y, *, validation_fraction, stratify, random_state):
     Memory is bounded by the validation indices and one block of labels,
     whatever the number of rows: ``y`` is read ``LABEL_BLOCK`` labels at a
     time, and the training rows are the complement of the validation rows,
-    never listed (see :class:`TrainingRows`).
+    never listed (see :class:`RowsNotHeldOut`).
     """
     n_samples = _num_samples(X)
     n_validation = _n_validation_samples(n_samples, validation_fraction)
@@ -67,10 +67,10 @@ def validation_split(X, y, *, validation_fraction, stratify, random_state):
                 UserWarning,
             )
     validation = _sample_each_class(y, classes, counts, to_hold_out, n_samples, random_state)
-    return TrainingRows(n_samples, validation), validation
+    return RowsNotHeldOut(n_samples, validation), validation
 
 
-class TrainingRows:
+class RowsNotHeldOut:
     """The rows ``0 .. n_samples - 1`` except the held-out ones, by position.
 
     The training row at position ``k`` is ``k`` plus the number of held-out

@@ -1,12 +1,19 @@
-"""The state of a fit between epochs: all it takes to continue exactly."""
+"""The state of a fit between epochs, as data: all it takes to continue exactly.
 
-import math
+Also its manifest form (what a checkpoint records besides the model files) and
+the fitted attributes derived from it, which ``fit`` and ``load_checkpoint``
+set alike.
+"""
 
 import numpy as np
+from sklearn.pipeline import Pipeline
+from sklearn.utils import get_tags
 
-from ._criteria import is_improvement
-from ._snapshot import take_snapshot
-from ._torch import torch_rng_from_json, torch_rng_state, torch_rng_to_json
+from ._trainers import take_snapshot
+
+# The manifest's name for the trainer's own RNG state (format 1 named it after
+# the one trainer that has one); null for estimators that draw from numpy only.
+TRAINER_RNG = "torch_rng"
 
 
 class TrainingState:
@@ -22,6 +29,8 @@ class TrainingState:
     config : str or None
         Identifies the parameters and data, so that only the same
         configuration is ever resumed.
+    initial_rng_state : tuple, default=None
+        ``random_state``'s state before the first epoch, when resuming.
     """
 
     def __init__(self, estimator, random_state, config, initial_rng_state=None):
@@ -39,6 +48,9 @@ class TrainingState:
         self.events = []
         self.preprocessing = None
         self.started = None
+        self.stop = None
+        #: The trainer's RNG state as committed, to set again when resuming.
+        self.saved_trainer_rng = None
 
     @property
     def n_epochs(self):
@@ -50,29 +62,13 @@ class TrainingState:
         random_state.set_state(self.initial_rng_state)
         return random_state
 
-    def record(self, score, *, tol, relative=False, min_iter=0):
-        """Add an epoch's score; snapshot and return True if it is the new best.
+    def keep_best(self, snapshot, trainer_rng):
+        """The last epoch is the best: keep its snapshot, score and RNG states."""
+        self.best = snapshot
+        self.best_iteration, self.best_score = self.n_epochs, self.scores[-1]
+        self.best_rng_state = (self.random_state.get_state(), trainer_rng)
 
-        Epochs before ``min_iter`` are warm-up and never kept, except that a
-        non-finite score with nothing kept yet is: there must be a model to
-        return. The first epoch after warm-up is always kept.
-        """
-        self.scores.append(score)
-        warming_up = self.n_epochs < min_iter and math.isfinite(score)
-        if warming_up or (
-            self.best is not None
-            and not is_improvement(score, self.best_score, tol, relative)
-        ):
-            return False
-        self.best = take_snapshot(self.estimator, reuse=self.best)
-        self.best_iteration, self.best_score = self.n_epochs, score
-        self.best_rng_state = self._rng_states()
-        return True
-
-    def _rng_states(self):
-        return {"numpy": self.random_state.get_state(), "torch": torch_rng_state()}
-
-    def progress(self, termination, *, at_best=False, **fitted):
+    def to_manifest(self, termination, *, trainer_rng, at_best=False, **fitted):
         """Everything but the estimators, as JSON, for a checkpoint manifest.
 
         ``at_best`` describes the state as it was right after the best epoch
@@ -80,15 +76,17 @@ class TrainingState:
         even when later epochs were cut short.
         """
         n_epochs = self.best_iteration if at_best else self.n_epochs
-        rng_states = self.best_rng_state if at_best else self._rng_states()
+        numpy_rng, trainer_rng = (
+            self.best_rng_state if at_best else (self.random_state.get_state(), trainer_rng)
+        )
         return {
             "validation_scores": self.scores[:n_epochs],
             "best_iteration": self.best_iteration,
             "best_score": self.best_score,
             "termination": termination,
             "initial_rng": rng_state_to_json(self.initial_rng_state),
-            "rng": rng_state_to_json(rng_states["numpy"]),
-            "torch_rng": torch_rng_to_json(rng_states["torch"]),
+            "rng": rng_state_to_json(numpy_rng),
+            TRAINER_RNG: trainer_rng,
             "config": self.config,
             "training_scores": self.training_scores[:n_epochs],
             "schedule_events": [e for e in self.events if e["epoch"] <= n_epochs],
@@ -96,32 +94,70 @@ class TrainingState:
         }
 
     @classmethod
-    def from_checkpoint(cls, checkpoint):
-        progress = checkpoint.progress
-        estimator = checkpoint.load("model")
-        same_file = checkpoint.body["files"]["best"] == checkpoint.body["files"]["model"]
-        best = estimator if same_file else checkpoint.load("best")
+    def from_manifest(cls, manifest):
+        """The state a verified manifest committed, ready to train on."""
+        record = manifest.record
+        estimator = manifest.load("model")
+        same_file = manifest.body["files"]["best"] == manifest.body["files"]["model"]
+        best = estimator if same_file else manifest.load("best")
         state = cls(
             estimator,
-            rng_from_json(progress["rng"]),
-            progress["config"],
-            rng_state_from_json(progress["initial_rng"]),
+            rng_from_json(record["rng"]),
+            record["config"],
+            rng_state_from_json(record["initial_rng"]),
         )
-        if progress["best_iteration"] == len(progress["validation_scores"]):
-            state.best_rng_state = {
-                "numpy": state.random_state.get_state(),
-                "torch": torch_rng_from_json(progress["torch_rng"]),
-            }
+        state.saved_trainer_rng = record[TRAINER_RNG]
+        if record["best_iteration"] == len(record["validation_scores"]):
+            state.best_rng_state = (state.random_state.get_state(), record[TRAINER_RNG])
         state.best = take_snapshot(best)
-        state.scores = list(progress["validation_scores"])
-        state.training_scores = list(progress["training_scores"])
-        state.events = list(progress["schedule_events"])
-        if "preprocessing" in checkpoint.body["files"]:
-            state.preprocessing = checkpoint.load("preprocessing")
-        state.best_iteration = progress["best_iteration"]
-        state.best_score = progress["best_score"]
-        state.checkpoint_folder = checkpoint.folder
+        state.scores = list(record["validation_scores"])
+        state.training_scores = list(record["training_scores"])
+        state.events = list(record["schedule_events"])
+        if "preprocessing" in manifest.body["files"]:
+            state.preprocessing = manifest.load("preprocessing")
+        state.best_iteration = record["best_iteration"]
+        state.best_score = record["best_score"]
+        state.checkpoint_folder = manifest.folder
         return state
+
+
+def input_attributes(wrapper):
+    """The wrapper's ``n_features_in_`` and ``feature_names_in_``, as JSON."""
+    names = getattr(wrapper, "feature_names_in_", None)
+    return {
+        "n_features_in": getattr(wrapper, "n_features_in_", None),
+        "feature_names_in": None if names is None else names.tolist(),
+    }
+
+
+def set_fitted_attributes(wrapper, state, termination, inputs=None):
+    """Set the wrapper's fitted attributes from a finished (or loaded) training state.
+
+    ``inputs`` (from ``input_attributes``) sets ``n_features_in_`` and
+    ``feature_names_in_`` too, for a wrapper that never saw the data.
+    """
+    if inputs is not None:
+        wrapper.n_features_in_ = inputs["n_features_in"]
+        if inputs["feature_names_in"] is not None:
+            wrapper.feature_names_in_ = np.asarray(inputs["feature_names_in"], dtype=object)
+    keep_last = not wrapper.restore_best and termination not in ("non_finite", "interrupted")
+    # A copy even of the live estimator: a later warm start trains the live
+    # one further, and estimator_ must not change under the user's feet.
+    trained = (take_snapshot(state.estimator) if keep_last else state.best).restore()
+    if state.preprocessing is not None:
+        last_step = wrapper.estimator.steps[-1][0]
+        trained = Pipeline([*state.preprocessing.steps, (last_step, trained)])
+    wrapper.estimator_ = trained
+    wrapper.schedule_events_ = list(state.events)
+    if state.training_scores:
+        wrapper.training_scores_ = np.asarray(state.training_scores, dtype=float)
+    wrapper.n_iter_ = state.n_epochs
+    wrapper.best_iteration_ = state.best_iteration
+    wrapper.best_score_ = state.best_score
+    wrapper.validation_scores_ = np.asarray(state.scores, dtype=float)
+    wrapper.termination_condition_ = termination
+    if get_tags(wrapper.estimator).estimator_type == "classifier":
+        wrapper.classes_ = trained.classes_
 
 
 def rng_state_to_json(rng_state):
@@ -138,3 +174,4 @@ def rng_from_json(state):
     random_state = np.random.RandomState()
     random_state.set_state(rng_state_from_json(state))
     return random_state
+

@@ -14,7 +14,7 @@ import time
 from sklearn.datasets import make_classification
 from sklearn.linear_model import SGDClassifier
 
-import skstop._durable as durable
+import skstop._checkpoint._durable as durable
 from skstop import EarlyStoppingEstimator
 
 

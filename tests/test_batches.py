@@ -1,15 +1,15 @@
 import numpy as np
 
-from skstop._batches import TrainingSet
-from skstop._split import TrainingRows
+from skstop._batches import EpochBatches
+from skstop._split import RowsNotHeldOut
 
 X = np.arange(20, dtype=float).reshape(10, 2)
 y = np.arange(10)
 
 
 def training_set(held_out, batch_size, shuffle=False, params=None):
-    rows = None if held_out is None else TrainingRows(len(X), held_out)
-    return TrainingSet(
+    rows = None if held_out is None else RowsNotHeldOut(len(X), held_out)
+    return EpochBatches(
         X, y, rows, params or {}, batch_size=batch_size, shuffle=shuffle,
         random_state=np.random.RandomState(0),
     )

@@ -12,7 +12,7 @@ from sklearn.datasets import make_classification
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GridSearchCV
 
-import skstop._durable as durable
+import skstop._checkpoint._durable as durable
 from skstop import CheckpointError, EarlyStoppingEstimator, _split, load_checkpoint
 from skstop._checkpoint import run_folders
 

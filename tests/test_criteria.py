@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from skstop._criteria import is_improvement, should_stop
+from skstop._monitor import is_improvement, should_stop
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ from sklearn.linear_model import SGDClassifier  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
 
 from skstop import EarlyStoppingEstimator  # noqa: E402
-from skstop._criteria import error_transform  # noqa: E402
+from skstop._monitor import error_transform  # noqa: E402
 from skstop._split import validation_split  # noqa: E402
 from skstop.criteria import (  # noqa: E402
     Divergence,

@@ -41,7 +41,7 @@ def test_trains_restores_and_predicts_on_the_gpu():
 
 
 def test_snapshot_buffers_stay_on_the_gpu():
-    from skstop._snapshot import take_snapshot
+    from skstop._trainers import take_snapshot
 
     net = cuda_model().estimator.initialize()
     net.fit_loop(X, y, epochs=1)

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from skstop import CheckpointError
-from skstop._checkpoint import MANIFEST, _read_manifest, latest_checkpoint, run_folders
+from skstop._checkpoint._store import MANIFEST, latest_checkpoint, read_manifest
+from skstop._checkpoint import run_folders
 
 from ._fit_child import data, make_model, result
 
@@ -40,7 +41,7 @@ def assert_every_commit_verifies(checkpoint_dir):
     for folder in run_folders(checkpoint_dir):
         for path in folder.iterdir():
             if MANIFEST.fullmatch(path.name):
-                _read_manifest(folder, path, trusted=False)
+                read_manifest(folder, path, trusted=False)
 
 
 def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_run(tmp_path):
@@ -83,7 +84,7 @@ def test_ctrl_c_exits_cleanly_with_the_best_committed_and_resumes(tmp_path):
     assert "Training interrupted during epoch" in process.stderr.read()
 
     checkpoint = latest_checkpoint(run_folders(checkpoint_dir)[0])
-    assert checkpoint.progress["best_iteration"] == interrupted["best_iteration"]
+    assert checkpoint.record["best_iteration"] == interrupted["best_iteration"]
     assert checkpoint.body["files"]["best"]["name"] == (
         f"model-e{interrupted['best_iteration']:06d}.joblib"
     )

@@ -1,7 +1,7 @@
 import numpy as np
 from sklearn.linear_model import SGDClassifier
 
-from skstop._snapshot import take_snapshot
+from skstop._trainers import take_snapshot
 
 
 def test_snapshot_is_frozen_at_capture_time():

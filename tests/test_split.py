@@ -5,7 +5,7 @@ import pytest
 from sklearn.model_selection import StratifiedShuffleSplit
 
 from skstop import _split
-from skstop._split import TrainingRows, validation_split
+from skstop._split import RowsNotHeldOut, validation_split
 
 y = np.repeat([0, 1, 2], [60, 30, 10])
 
@@ -81,7 +81,7 @@ def test_count_as_large_as_the_data_is_rejected():
 
 @pytest.mark.parametrize("held_out", [[], [0], [9], [0, 1, 2], [3, 4, 8], list(range(1, 10, 2))])
 def test_training_rows_are_the_complement_by_position(held_out):
-    rows = TrainingRows(10, held_out)
+    rows = RowsNotHeldOut(10, held_out)
     complement = np.setdiff1d(np.arange(10), held_out)
     assert len(rows) == len(complement)
     np.testing.assert_array_equal(rows.all(), complement)

@@ -20,7 +20,7 @@ from skorch.callbacks import LRScheduler  # noqa: E402
 from skstop import EarlyStoppingEstimator, load_checkpoint  # noqa: E402
 from skstop._checkpoint import run_folders  # noqa: E402
 from skstop._demo_nets import DigitsCNN  # noqa: E402
-from skstop._snapshot import take_snapshot  # noqa: E402
+from skstop._trainers import take_snapshot  # noqa: E402
 
 digits = load_digits()
 X = (digits.images[:600] / 16).astype(np.float32)[:, None]  # (600, 1, 8, 8)

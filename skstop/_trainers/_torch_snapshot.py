@@ -1,66 +1,16 @@
-"""skorch nets: one epoch per iteration, snapshots on the device, the net's loss.
+"""Snapshots of a skorch net kept on its device, and torch's global RNG state.
 
-Nothing here imports torch or skorch unless a skorch net is being trained, so
-the core keeps depending on scikit-learn, numpy and joblib only.
+Pickling a net to snapshot it copies every weight to the host. Snapshots here
+copy module, criterion and optimizer state into buffers on the net's own device
+(asynchronous on CUDA) and remember how many history rows there were.
 
-Three skorch traps are avoided:
-
-- ``NeuralNet.partial_fit`` runs ``max_epochs`` epochs per call and fires
-  ``on_train_begin`` each time (callbacks such as LRScheduler restart). skstop
-  calls ``on_train_begin`` once and then ``fit_loop(X, y, epochs=1)`` per epoch,
-  so the net's history has one row per epoch and its callbacks keep state.
-- skorch's default ``train_split`` holds out 20% of every call. The trained
-  copy gets ``train_split=None``: every training row is trained on, and the
-  wrapper's split (or ``X_val``) is the only validation.
-- Pickling a net to snapshot it copies every weight to the host. Snapshots
-  here copy module, criterion and optimizer state into buffers on the net's own
-  device (asynchronous on CUDA) and remember how many history rows there were.
+Nothing here imports torch until a net is snapshotted, so the core keeps
+depending on scikit-learn, numpy and joblib only.
 """
 
 import sys
 
 from sklearn.base import clone
-
-
-def is_skorch_net(estimator):
-    skorch = sys.modules.get("skorch")
-    return skorch is not None and isinstance(estimator, skorch.NeuralNet)
-
-
-def prepare_net(net, classes):
-    """Configure a fresh clone of the user's net for epoch-by-epoch training."""
-    params = {"train_split": None}
-    if classes is not None and getattr(net, "classes", "absent") is None:
-        params["classes"] = list(classes)
-    return net.set_params(**params)
-
-
-def train_net_one_epoch(net, X, y, params):
-    """One epoch of ``net`` on ``X, y``, as one row of its history."""
-    if not net.initialized_:
-        net.initialize()
-    if not getattr(net, "history", None):
-        net.notify("on_train_begin", X=X, y=y)
-    net.fit_loop(X, y, epochs=1, **params)
-
-
-def net_loss_scorer(net, X, y):
-    """Minus the net's mean criterion loss on ``X, y`` (greater is better).
-
-    One pass over the validation data with the net's own ``validation_step``:
-    no ``predict``, and the sum stays on the device until one final ``item()``.
-    """
-    import torch
-
-    total, n_samples = None, 0
-    dataset = net.get_dataset(X, y)
-    for batch in net.get_iterator(dataset, training=False):
-        loss = net.validation_step(batch)["loss"].detach()
-        size = len(batch[1]) if batch[1] is not None else len(batch[0])
-        total = loss * size if total is None else total + loss * size
-        n_samples += size
-    with torch.no_grad():
-        return -float(total.item()) / n_samples
 
 
 def _state_dicts(net):

@@ -1,0 +1,167 @@
+"""The epoch loop: train, score, record, decide, and hand each epoch to the parts.
+
+One loop serves every fit, scored or not; what differs is its parts: the
+trainer (how an epoch trains), the monitor (what is best and when to stop),
+the checkpoint saver, the schedules, the callbacks and the reporter. It can
+run up to a given epoch, return, and be continued later from its state.
+"""
+
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ._monitor import Stop
+
+# The training error that ProgressQuotient reads is scored on this many
+# training rows at most, which keeps it cheap on large data.
+TRAINING_PROBE_SIZE = 10_000
+
+
+@dataclass
+class ValidationSet:
+    """The held-out data and how to score a model on it."""
+
+    X: Any
+    y: Any
+    params: dict
+    scorer: Any
+
+    def score(self, estimator):
+        """``estimator``'s score on the validation data."""
+        return float(self.scorer(estimator, self.X, self.y, **self.params))
+
+
+class EpochLoop:
+    """Trains ``state`` epoch by epoch until its monitor (or a part) says stop.
+
+    Parameters
+    ----------
+    state : TrainingState
+        What is trained, and everything recorded so far; updated in place.
+    trainer : Trainer
+        Trains and snapshots the inner estimator.
+    monitor : StoppingMonitor or FixedEpochs
+        Records each score, says which epoch is the best and when to stop.
+    batches : EpochBatches
+        The training rows of one epoch.
+    validation : ValidationSet or None
+        None when nothing is held out; every epoch's score is then NaN.
+    tasks : EpochTasks
+        scikit-learn's callbacks.
+    reporter : callable
+        ``reporter(first_epoch)`` makes the EpochReporter of one ``run``.
+    schedules : list of ReduceOnPlateau, default=()
+        Parameter changes between epochs.
+    saver : CheckpointSaver, default=None
+        Saves checkpoints as its policy says.
+    """
+
+    def __init__(
+        self, state, trainer, monitor, batches, validation, *, tasks, reporter, schedules=(),
+        saver=None,
+    ):
+        self.state = state
+        self.trainer = trainer
+        self.monitor = monitor
+        self.batches = batches
+        self.validation = validation
+        self.schedules = list(schedules)
+        self.saver = saver
+        self.tasks = tasks
+        self.reporter = reporter
+        self._training_probe = self._probe() if monitor.needs_training_scores else None
+
+    def run(self, until=None):
+        """Train until stopped, or until epoch ``until``; the Stop, or None when paused."""
+        state = self.state
+        state.started = time.perf_counter()
+        # A resumed run that had already stopped stays stopped, unless the
+        # parameters now allow more (a larger max_iter, say).
+        state.stop = self.monitor.decide(state) if state.n_epochs else None
+        with self.reporter(state.n_epochs) as reporter:
+            try:
+                while state.stop is None and (until is None or state.n_epochs < until):
+                    state.stop = self._run_epoch(reporter)
+            except KeyboardInterrupt:
+                if state.best is None:
+                    raise
+                state.stop = self._interrupted()
+        if state.stop is not None:
+            self._finish()
+        return state.stop
+
+    def _run_epoch(self, reporter):
+        state, trainer = self.state, self.trainer
+        with self.tasks.begin_epoch(state.estimator):
+            trainer.train_one_epoch(state.estimator, self.batches)
+        score = np.nan if self.validation is None else self.validation.score(state.estimator)
+        if self._training_probe is not None:
+            state.training_scores.append(
+                float(self.validation.scorer(state.estimator, *self._training_probe))
+            )
+        improved = self.monitor.record(state, score)
+        if improved:
+            snapshot = trainer.snapshot(state.estimator, reuse=state.best)
+            state.keep_best(snapshot, trainer.rng_state())
+        reporter.epoch(state.n_epochs, score, state.best_score, state.best_iteration)
+        stop = self.monitor.decide(state)
+        stop_asked = self.tasks.end_epoch(state.estimator, *self.batches.rows_in_memory())
+        if stop is None and stop_asked:
+            stop = Stop("callback", "a callback asked to stop")
+        if stop is None:
+            self._apply_schedules(reporter)
+        if self.saver is not None:
+            self.saver.after_epoch(state, improved=improved, stop=stop)
+        return stop
+
+    def _interrupted(self):
+        state = self.state
+        if self.saver is not None:
+            self.saver.save_best_if_unsaved(state)
+        warnings.warn(
+            f"Training interrupted during epoch {state.n_epochs + 1}; keeping "
+            f"the best state so far (epoch {state.best_iteration}).",
+            UserWarning,
+        )
+        return Stop("interrupted", f"interrupted during epoch {state.n_epochs + 1}")
+
+    def _finish(self):
+        state = self.state
+        if not self.monitor.scored:
+            # Nothing to compare: the model kept is the last one.
+            state.keep_best(self.trainer.snapshot(state.estimator, reuse=state.best), None)
+        elif state.stop.condition == "non_finite":
+            warnings.warn(
+                f"The validation score is {state.scores[-1]} at epoch "
+                f"{state.n_epochs}; training stopped and the best state (epoch "
+                f"{state.best_iteration}) was kept. A diverging model may need a "
+                "lower learning rate; a validation split of very few rows can make "
+                "scores like r2 undefined.",
+                UserWarning,
+            )
+
+    def _apply_schedules(self, reporter):
+        state = self.state
+        for schedule in self.schedules:
+            event = schedule.step(
+                state.estimator, state.n_epochs, state.best_iteration, state.events
+            )
+            if event is not None:
+                state.estimator.set_params(**{event["param"]: event["new"]})
+                state.events.append(event)
+                reporter.note(
+                    f"epoch {event['epoch']:>4d}  {event['param']} "
+                    f"{event['old']:g} -> {event['new']:g}"
+                )
+
+    def _probe(self):
+        """A fixed subsample of the training rows, to score the training error on."""
+        positions = np.sort(
+            self.state.split_random_state().permutation(self.batches.n_samples)[
+                :TRAINING_PROBE_SIZE
+            ]
+        )
+        return self.batches.sample(positions)[:2]
