@@ -2,14 +2,16 @@
 
 usage: python _fit_child.py CHECKPOINT_DIR RESULT_JSON
 
-Writes are slowed down (small chunks, a pause after each) so that a kill lands
-mid-write often. Prints "ready" once imported, then fits with warm_start=True,
-so running it again after a kill continues from the last commit.
+Writes go in small chunks; before each chunk and after each file is renamed
+into place, the child prints "step" and waits for a line on stdin: the parent decides, step by step, whether it goes
+on or is killed right there, so where kills land depends on a seed, never on
+how busy the machine is. Prints "ready" once imported, then fits with
+warm_start=True, so running it again after a kill continues from the last
+commit.
 """
 
 import json
 import sys
-import time
 
 from sklearn.datasets import make_classification
 from sklearn.linear_model import SGDClassifier
@@ -36,11 +38,21 @@ def data():
     return make_classification(3000, 20, n_informative=10, random_state=0)
 
 
-def slow_write(file, chunk):
-    for start in range(0, len(chunk), 512):
-        file.write(chunk[start : start + 512])
-        file.flush()
-        time.sleep(0.002)
+def wait_for_the_parent():
+    print("step", flush=True)
+    if not sys.stdin.readline():
+        raise SystemExit("the parent closed stdin")
+
+
+def stepped_write(file, chunk):
+    wait_for_the_parent()  # before each chunk: a kill lands mid-file
+    file.write(chunk)
+    file.flush()
+
+
+def stepped_fsync_folder(folder, fsync_folder=durable.fsync_folder):
+    fsync_folder(folder)
+    wait_for_the_parent()  # after each rename: a kill lands between files
 
 
 def result(model, X):
@@ -56,9 +68,11 @@ def result(model, X):
 if __name__ == "__main__":
     checkpoint_dir, result_path = sys.argv[1:3]
     durable.CHUNK_SIZE = 2048
-    durable.write_chunk = slow_write
+    durable.write_chunk = stepped_write
+    durable.fsync_folder = stepped_fsync_folder
     X, y = data()
     print("ready", flush=True)
     model = make_model(checkpoint_dir).fit(X, y)
     with open(result_path, "w") as file:
         json.dump(result(model, X), file)
+    print("done", flush=True)

@@ -5,7 +5,6 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -25,10 +24,42 @@ pytestmark = pytest.mark.slow
 def start_child(checkpoint_dir, result_path):
     process = subprocess.Popen(
         [sys.executable, str(CHILD), str(checkpoint_dir), str(result_path)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
     )
     assert process.stdout.readline().strip() == "ready"
     return process
+
+
+def step(process, n_steps):
+    """Let the child write ``n_steps`` chunks; True if it then waits at the next one.
+
+    The child stops before each chunk until told to go on, so after this it
+    sits at a known point of a known write, however loaded the machine is.
+    """
+    for _ in range(n_steps + 1):
+        line = process.stdout.readline().strip()
+        if line != "step":
+            return False
+        if _ < n_steps:
+            process.stdin.write("go\n")
+            process.stdin.flush()
+    return True
+
+
+def run_to_the_end(process, paused=False):
+    """Let the child go on at every step until it exits; its exit code.
+
+    ``paused``: the child waits at a step already read (see ``step``).
+    """
+    if paused:
+        process.stdin.write("go\n")
+        process.stdin.flush()
+    for line in process.stdout:
+        if line.strip() == "step":
+            process.stdin.write("go\n")
+            process.stdin.flush()
+    return process.wait(timeout=120)
 
 
 def uninterrupted(tmp_path):
@@ -47,26 +78,26 @@ def assert_every_commit_verifies(checkpoint_dir):
 def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_run(tmp_path):
     checkpoint_dir, result_path = tmp_path / "checkpoints", tmp_path / "result.json"
     rng = random.Random(0)
-    kills = 0
-    for _ in range(40):
+    mid_write = []
+    for kill in range(12):
         process = start_child(checkpoint_dir, result_path)
-        time.sleep(rng.uniform(0.02, 0.4))
-        if process.poll() is not None:
-            break
+        # A commit is about 7 steps (chunks and renames), so kills land
+        # mid-file, between a model file and its manifest, and between
+        # commits, with 0 to 2 commits of progress each time.
+        assert step(process, rng.randrange(0, 16)), f"kill {kill}: the child finished first"
         process.send_signal(signal.SIGKILL)
-        process.wait()
-        kills += 1
+        assert process.wait() == -signal.SIGKILL
+        mid_write.append(any(checkpoint_dir.glob("run-*/.tmp-*")))
         assert_every_commit_verifies(checkpoint_dir)
         # Mid-write kills leave temporary files; only the next start cleans them.
         try:
             latest_checkpoint(run_folders(checkpoint_dir)[0])
         except (CheckpointError, IndexError):
             pass  # killed before the first commit: nothing to resume yet
-    else:
-        process = start_child(checkpoint_dir, result_path)
-    assert process.wait(timeout=120) == 0, process.stderr.read()
+    assert any(mid_write) and not all(mid_write)
+    process = start_child(checkpoint_dir, result_path)
+    assert run_to_the_end(process) == 0, process.stderr.read()
 
-    assert kills >= 10
     assert json.loads(result_path.read_text()) == uninterrupted(tmp_path)
     (folder,) = run_folders(checkpoint_dir)
     assert not list(folder.glob(".tmp-*"))
@@ -76,9 +107,9 @@ def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_run(tmp_p
 def test_ctrl_c_exits_cleanly_with_the_best_committed_and_resumes(tmp_path):
     checkpoint_dir, result_path = tmp_path / "checkpoints", tmp_path / "result.json"
     process = start_child(checkpoint_dir, result_path)
-    time.sleep(1.0)
+    assert step(process, 30)  # several commits in, paused inside a write
     process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=60) == 0, process.stderr.read()
+    assert run_to_the_end(process, paused=True) == 0, process.stderr.read()
     interrupted = json.loads(result_path.read_text())
     assert interrupted["termination"] == "interrupted"
     assert "Training interrupted during epoch" in process.stderr.read()
@@ -90,5 +121,5 @@ def test_ctrl_c_exits_cleanly_with_the_best_committed_and_resumes(tmp_path):
     )
 
     process = start_child(checkpoint_dir, result_path)
-    assert process.wait(timeout=120) == 0, process.stderr.read()
+    assert run_to_the_end(process) == 0, process.stderr.read()
     assert json.loads(result_path.read_text()) == uninterrupted(tmp_path)
