@@ -348,21 +348,6 @@ def test_grid_search_in_parallel_shares_one_checkpoint_dir(tmp_path):
         assert not list(folder.glob(".tmp-*"))
 
 
-def test_atomic_write_replaces_whole_or_not_at_all(tmp_path, monkeypatch):
-    target = tmp_path / "file"
-    durable.atomic_write(target, b"old")
-
-    def killed_mid_write(file, chunk):
-        file.write(chunk[:2])
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(durable, "write_chunk", killed_mid_write)
-    with pytest.raises(KeyboardInterrupt):
-        durable.atomic_write(target, b"new contents")
-    assert target.read_bytes() == b"old"
-    assert os.listdir(tmp_path) == ["file"]
-
-
 def test_run_killed_before_its_first_commit_is_removed_on_resume(tmp_path):
     sgd_model(tmp_path, max_iter=3).fit(X, y)
     dead = only_run(tmp_path)

@@ -1,56 +1,13 @@
-import math
-
 import pytest
+import numpy as np
+from sklearn.base import clone
+from sklearn.datasets import load_digits, make_classification
+from sklearn.linear_model import SGDClassifier
+from sklearn.model_selection import GridSearchCV
 
-from skstop._monitor import is_improvement, should_stop
-
-
-@pytest.mark.parametrize(
-    "score, best, tol, expected",
-    [
-        (0.6, 0.5, 0.0, True),
-        (0.5, 0.5, 0.0, False),
-        (0.5002, 0.5, 1e-4, True),
-        (0.50009, 0.5, 1e-4, False),
-        (-1.0, -math.inf, 0.0, True),
-        (math.nan, 0.5, 0.0, False),
-        (math.inf, 0.5, 0.0, False),
-    ],
-)
-def test_is_improvement(score, best, tol, expected):
-    assert is_improvement(score, best, tol) is expected
-
-
-@pytest.mark.parametrize(
-    "scores, best_iteration, expected",
-    [
-        ([0.1, 0.2], 2, (False, None)),
-        ([0.3, 0.2, 0.1], 1, (True, "no_change")),
-        ([0.3, 0.2], 1, (False, None)),
-        ([0.1, 0.2, 0.3, 0.4], 4, (True, "max_iter")),
-        ([0.1, math.nan], 1, (True, "non_finite")),
-        # Patience and max_iter run out together: patience is the reason.
-        ([0.4, 0.3, 0.2, 0.1], 2, (True, "no_change")),
-    ],
-)
-def test_should_stop(scores, best_iteration, expected):
-    assert should_stop(
-        scores, best_iteration, n_iter_no_change=2, max_iter=4
-    ) == expected
-
-
-# -- skstop.criteria against hand-computed sequences ------------------------------
-
-import numpy as np  # noqa: E402
-from sklearn.base import clone  # noqa: E402
-from sklearn.datasets import load_digits, make_classification  # noqa: E402
-from sklearn.linear_model import SGDClassifier  # noqa: E402
-from sklearn.model_selection import GridSearchCV  # noqa: E402
-
-from skstop import EarlyStoppingEstimator  # noqa: E402
-from skstop._monitor import error_transform  # noqa: E402
-from skstop._split import validation_split  # noqa: E402
-from skstop.criteria import (  # noqa: E402
+from skstop import EarlyStoppingEstimator
+from skstop._split import validation_split
+from skstop.criteria import (
     Divergence,
     GeneralizationLoss,
     ProgressQuotient,
@@ -60,7 +17,7 @@ from skstop.criteria import (  # noqa: E402
     UpStrips,
 )
 
-from ._scripted import VALIDATION_MARK, ScriptedClassifier  # noqa: E402
+from ._scripted import VALIDATION_MARK, ScriptedClassifier
 
 X, y = make_classification(200, 5, n_informative=3, random_state=0)
 X_val, y_val = X[:40].copy(), y[:40]
@@ -186,16 +143,6 @@ def test_criteria_unit_values():
         True, "GeneralizationLoss: GL inf > 1e+09"
     )
     assert clone(UpStrips(s=4, strip=3)).get_params() == {"s": 4, "strip": 3}
-
-
-@pytest.mark.parametrize("scoring, sign", [("neg_log_loss", -1), ("loss", -1)])
-def test_error_of_neg_scores_is_minus_the_score(scoring, sign):
-    np.testing.assert_array_equal(error_transform(scoring, True)(np.array([-2.0])), [2.0])
-
-
-@pytest.mark.parametrize("scoring", [None, "accuracy", "r2", "f1_macro", "roc_auc"])
-def test_error_of_scores_bounded_by_one(scoring):
-    np.testing.assert_allclose(error_transform(scoring, True)(np.array([0.75])), [0.25])
 
 
 def test_scorer_without_an_error_is_rejected_before_training():

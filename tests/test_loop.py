@@ -1,0 +1,86 @@
+"""The epoch loop on its own: it runs to an epoch, returns, and continues."""
+
+import math
+from functools import partial
+
+import numpy as np
+from sklearn.datasets import make_classification
+from sklearn.linear_model import SGDClassifier
+from sklearn.metrics import check_scoring
+
+from skstop._batches import EpochBatches
+from skstop._callbacks import EpochTasks
+from skstop._loop import EpochLoop, ValidationSet
+from skstop._monitor import FixedEpochs, StoppingMonitor
+from skstop._progress import EpochReporter
+from skstop._state import TrainingState
+from skstop._trainers import PartialFitTrainer
+
+X, y = make_classification(600, 10, n_informative=5, random_state=0)
+X_train, y_train, X_val, y_val = X[:500], y[:500], X[500:], y[500:]
+
+
+def make_loop(monitor, validation=True):
+    trainer = PartialFitTrainer(SGDClassifier(random_state=0), classes=np.unique(y))
+    random_state = np.random.RandomState(0)
+    state = TrainingState(trainer.new_estimator(), random_state, config=None)
+    batches = EpochBatches(
+        X_train, y_train, None, {}, batch_size=64, shuffle=True, random_state=random_state
+    )
+    scorer = check_scoring(trainer.estimator)
+    return EpochLoop(
+        state, trainer, monitor, batches,
+        ValidationSet(X_val, y_val, {}, scorer) if validation else None,
+        tasks=EpochTasks(None, 0, None, None),
+        reporter=partial(EpochReporter, "test", 0, monitor.max_iter),
+    )
+
+
+def patience():
+    return StoppingMonitor(n_iter_no_change=3, tol=0.0, max_iter=40)
+
+
+def test_paused_and_continued_ends_exactly_as_run_straight_through():
+    straight = make_loop(patience())
+    stop = straight.run()
+
+    paused = make_loop(patience())
+    assert paused.run(until=2) is None
+    assert paused.state.n_epochs == 2
+    assert paused.run(until=4) is None
+    assert paused.run() == stop
+
+    assert stop.condition == "no_change"
+    assert paused.state.scores == straight.state.scores
+    assert paused.state.best_iteration == straight.state.best_iteration
+    np.testing.assert_array_equal(paused.state.estimator.coef_, straight.state.estimator.coef_)
+    np.testing.assert_array_equal(
+        paused.state.best.restore().coef_, straight.state.best.restore().coef_
+    )
+
+
+def test_a_stopped_loop_stays_stopped():
+    loop = make_loop(patience())
+    stop = loop.run()
+    n_epochs = loop.state.n_epochs
+    assert loop.run() == stop
+    assert loop.state.n_epochs == n_epochs
+
+
+def test_the_best_snapshot_is_the_best_epochs_state():
+    loop = make_loop(patience())
+    loop.run()
+    best = loop.state.best.restore()
+    assert loop.state.best_iteration < loop.state.n_epochs
+    assert best.t_ == 1 + loop.state.best_iteration * len(X_train)
+
+
+def test_without_validation_the_same_loop_trains_max_iter_epochs_and_keeps_the_last():
+    loop = make_loop(FixedEpochs(max_iter=5), validation=False)
+    assert loop.run(until=2) is None
+    stop = loop.run()
+    assert stop.condition == "max_iter"
+    assert loop.state.n_epochs == 5
+    assert all(math.isnan(score) for score in loop.state.scores)
+    assert loop.state.best_iteration == 5
+    np.testing.assert_array_equal(loop.state.best.restore().coef_, loop.state.estimator.coef_)

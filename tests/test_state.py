@@ -1,0 +1,66 @@
+import json
+
+import numpy as np
+from sklearn.datasets import make_classification
+from sklearn.linear_model import SGDClassifier
+
+from skstop import EarlyStoppingEstimator, load_checkpoint
+from skstop._checkpoint import latest_checkpoint, run_folders
+from skstop._state import TrainingState, rng_state_from_json, rng_state_to_json
+
+X, y = make_classification(300, 6, n_informative=4, random_state=0)
+
+
+def fitted(checkpoint_dir, **params):
+    return EarlyStoppingEstimator(
+        SGDClassifier(random_state=0), batch_size=50, n_iter_no_change=3, random_state=0,
+        checkpoint_dir=checkpoint_dir, **params,
+    ).fit(X, y)
+
+
+def test_the_state_read_back_from_its_manifest_is_the_state_that_was_saved(tmp_path):
+    model = fitted(tmp_path)
+    live = model._state
+    (folder,) = run_folders(tmp_path)
+    read = TrainingState.from_manifest(latest_checkpoint(folder))
+
+    assert read.scores == live.scores
+    assert (read.best_iteration, read.best_score) == (live.best_iteration, live.best_score)
+    assert read.config == live.config
+    np.testing.assert_array_equal(read.random_state.get_state()[1], live.random_state.get_state()[1])
+    np.testing.assert_array_equal(read.split_random_state().rand(3), live.split_random_state().rand(3))
+    np.testing.assert_array_equal(read.best.restore().coef_, live.best.restore().coef_)
+    np.testing.assert_array_equal(read.estimator.coef_, live.estimator.coef_)
+
+
+def test_the_manifest_at_the_best_epoch_holds_that_epochs_scores_and_rng(tmp_path):
+    model = fitted(None)
+    state = model._state
+    record = state.to_manifest(None, trainer_rng=None, at_best=True, n_features_in=6)
+    assert record["validation_scores"] == state.scores[: state.best_iteration]
+    assert record["rng"] == rng_state_to_json(state.best_rng_state[0])
+    assert record["rng"] != rng_state_to_json(state.random_state.get_state())
+    assert record["n_features_in"] == 6
+    json.dumps(record)  # all of it is JSON
+
+
+def test_rng_state_survives_json():
+    random_state = np.random.RandomState(7)
+    random_state.rand(5)
+    text = json.dumps(rng_state_to_json(random_state.get_state()))
+    again = np.random.RandomState()
+    again.set_state(rng_state_from_json(json.loads(text)))
+    np.testing.assert_array_equal(again.rand(4), random_state.rand(4))
+
+
+def test_fit_and_load_checkpoint_set_the_same_fitted_attributes(tmp_path):
+    for restore_best in (True, False):
+        folder = tmp_path / str(restore_best)
+        model = fitted(folder, restore_best=restore_best)
+        loaded = load_checkpoint(folder)
+        for name in ("n_iter_", "best_iteration_", "best_score_", "termination_condition_",
+                     "n_features_in_", "schedule_events_"):
+            assert getattr(loaded, name) == getattr(model, name), name
+        np.testing.assert_array_equal(loaded.validation_scores_, model.validation_scores_)
+        np.testing.assert_array_equal(loaded.classes_, model.classes_)
+        np.testing.assert_array_equal(loaded.estimator_.coef_, model.estimator_.coef_)
