@@ -13,19 +13,19 @@ Run: .venv/bin/python benchmarks/bench_checkpoint.py [--quick]
 
 import argparse
 import os
-import tempfile
 import pickle
 import statistics
+import tempfile
 import time
 
 import joblib
 import numpy as np
+from _common import machine, median_seconds, scratch_folder
 from sklearn.base import is_classifier
 from sklearn.datasets import make_classification, make_regression
 from sklearn.linear_model import SGDClassifier
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from _common import machine, median_seconds, scratch_folder
 from skstop import EarlyStoppingEstimator
 from skstop._checkpoint import CheckpointWriter
 
@@ -60,13 +60,23 @@ def main():
     X_big, y_big = make_regression(2_000 // (2 if args.quick else 1), 1_000, random_state=0)
     cases = {
         "SGDClassifier 200k x 100": (SGDClassifier(random_state=0), X_sgd, y_sgd),
-        "MLPClassifier(100) 50k x 100": (MLPClassifier(hidden_layer_sizes=(100,), random_state=0), X_mlp, y_mlp),
-        "MLPRegressor(4000) ~100 MB": (MLPRegressor(hidden_layer_sizes=(4000,), random_state=0), X_big, y_big),
+        "MLPClassifier(100) 50k x 100": (
+            MLPClassifier(hidden_layer_sizes=(100,), random_state=0),
+            X_mlp,
+            y_mlp,
+        ),
+        "MLPRegressor(4000) ~100 MB": (
+            MLPRegressor(hidden_layer_sizes=(4000,), random_state=0),
+            X_big,
+            y_big,
+        ),
     }
     print(f"machine: {machine()}")
     print(f"median of {repeats}; checkpoints written under {tempfile.gettempdir()}\n")
-    print(f"{'model':<30} {'size':>8} {'plain dump':>11} {'blocks':>9} {'ratio':>6} "
-          f"{'full':>9} {'epoch':>9} {'fit +ckpt/epoch':>16} {'% epoch':>8}")
+    print(
+        f"{'model':<30} {'size':>8} {'plain dump':>11} {'blocks':>9} {'ratio':>6} "
+        f"{'full':>9} {'epoch':>9} {'fit +ckpt/epoch':>16} {'% epoch':>8}"
+    )
     for name, (estimator, X, y) in cases.items():
         fit_kw = {"classes": np.unique(y)} if is_classifier(estimator) else {}
         estimator.partial_fit(X, y, **fit_kw)
@@ -76,8 +86,12 @@ def main():
 
             def fit(checkpoint_dir):
                 EarlyStoppingEstimator(
-                    estimator, max_iter=5, n_iter_no_change=5, random_state=0,
-                    checkpoint_dir=checkpoint_dir, checkpoint_every=1 if checkpoint_dir else None,
+                    estimator,
+                    max_iter=5,
+                    n_iter_no_change=5,
+                    random_state=0,
+                    checkpoint_dir=checkpoint_dir,
+                    checkpoint_every=1 if checkpoint_dir else None,
                 ).fit(X, y)
 
             times = median_seconds(
@@ -86,9 +100,11 @@ def main():
             )
         epoch = times["none"] / 5
         per_epoch = (times["every"] - times["none"]) / 5
-        print(f"{name:<30} {size / 1e6:>6.2f}MB {plain * 1e3:>9.2f}ms {blocks * 1e3:>7.2f}ms "
-              f"{blocks / plain:>6.2f} {full * 1e3:>7.2f}ms {epoch * 1e3:>7.1f}ms "
-              f"{per_epoch * 1e3:>14.2f}ms {100 * per_epoch / epoch:>7.2f}%")
+        print(
+            f"{name:<30} {size / 1e6:>6.2f}MB {plain * 1e3:>9.2f}ms {blocks * 1e3:>7.2f}ms "
+            f"{blocks / plain:>6.2f} {full * 1e3:>7.2f}ms {epoch * 1e3:>7.1f}ms "
+            f"{per_epoch * 1e3:>14.2f}ms {100 * per_epoch / epoch:>7.2f}%"
+        )
 
 
 if __name__ == "__main__":

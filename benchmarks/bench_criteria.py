@@ -7,20 +7,21 @@ and UP3 (UpStrips(s=3, strip=5)), on the validation log-loss (E = -score of
 neg_log_loss). Prints epochs used and test accuracy per rule, and saves the
 trade-off plot with --plot PATH (needs matplotlib).
 
-Run: .venv/bin/python benchmarks/bench_criteria.py [--seeds N] [--plot docs/_static/criteria_tradeoff.png]
+Run: .venv/bin/python benchmarks/bench_criteria.py [--seeds N]
+     [--plot docs/_static/criteria_tradeoff.png]
 """
 
 import argparse
 import warnings
 
 import numpy as np
+from _common import machine
 from sklearn.datasets import load_breast_cancer, load_digits, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 
-from _common import machine
 from skstop import EarlyStoppingEstimator
 from skstop.criteria import GeneralizationLoss, ProgressQuotient, UpStrips
 
@@ -38,8 +39,11 @@ def noisy_labels(return_X_y=True):
     return X, np.where(flip, 1 - y, y)
 
 
-DATASETS = {"digits": load_digits, "breast_cancer": load_breast_cancer,
-            "noisy labels (20%)": noisy_labels}
+DATASETS = {
+    "digits": load_digits,
+    "breast_cancer": load_breast_cancer,
+    "noisy labels (20%)": noisy_labels,
+}
 
 
 def main():
@@ -62,14 +66,19 @@ def main():
                 scaler = StandardScaler().fit(X_train)
                 model = EarlyStoppingEstimator(
                     MLPClassifier((64,), learning_rate_init=3e-3, random_state=seed),
-                    scoring="neg_log_loss", max_iter=300, validation_fraction=0.2,
-                    random_state=seed, **params,
+                    scoring="neg_log_loss",
+                    max_iter=300,
+                    validation_fraction=0.2,
+                    random_state=seed,
+                    **params,
                 ).fit(scaler.transform(X_train), y_train)
                 epochs.append(model.n_iter_)
                 accuracies.append(model.score(scaler.transform(X_test), y_test))
             table[data_name, rule] = (np.mean(epochs), np.mean(accuracies))
-            print(f"{data_name:<20} {rule:<12} {np.mean(epochs):>7.1f} "
-                  f"{np.mean(accuracies):>14.4f}", flush=True)
+            print(
+                f"{data_name:<20} {rule:<12} {np.mean(epochs):>7.1f} {np.mean(accuracies):>14.4f}",
+                flush=True,
+            )
     if args.plot:
         plot(table, args.plot)
 
@@ -87,8 +96,12 @@ def plot(table, path):
             ax.scatter(epochs, accuracy, s=40)
             # Labels alternate above and below: rules with equal accuracy and
             # close epoch counts would otherwise print over each other.
-            ax.annotate(rule, (epochs, accuracy), textcoords="offset points",
-                        xytext=(5, 4 if index % 2 == 0 else -12))
+            ax.annotate(
+                rule,
+                (epochs, accuracy),
+                textcoords="offset points",
+                xytext=(5, 4 if index % 2 == 0 else -12),
+            )
         ax.set_title(data_name)
         ax.set_xlabel("epochs used (mean)")
         # At least a 0.01 span, so that differences in the fourth decimal do not

@@ -21,10 +21,10 @@ import time
 import tracemalloc
 
 import numpy as np
+from _common import machine
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import StratifiedShuffleSplit
 
-from _common import machine
 from skstop import EarlyStoppingEstimator
 from skstop._split import validation_split
 
@@ -86,8 +86,11 @@ def split_peak_bytes(split, y):
 
 def skstop_split(y):
     return validation_split(
-        np.empty((len(y), 0)), y, validation_fraction=VALIDATION_FRACTION,
-        stratify=True, random_state=0,
+        np.empty((len(y), 0)),
+        y,
+        validation_fraction=VALIDATION_FRACTION,
+        stratify=True,
+        random_state=0,
     )
 
 
@@ -98,8 +101,12 @@ def scikit_learn_split(y):
 
 def fit(X, y):
     model = EarlyStoppingEstimator(
-        SGDClassifier(random_state=0), batch_size=10_000, max_iter=2,
-        n_iter_no_change=10, validation_fraction=VALIDATION_FRACTION, random_state=0,
+        SGDClassifier(random_state=0),
+        batch_size=10_000,
+        max_iter=2,
+        n_iter_no_change=10,
+        validation_fraction=VALIDATION_FRACTION,
+        random_state=0,
     )
     start = time.perf_counter()
     with PeakMemory() as memory:
@@ -118,8 +125,10 @@ def main():
     print(f"machine: {machine()}")
     start = time.perf_counter()
     y = create(path, n_samples)
-    print(f"created {path}: {n_samples} x {N_FEATURES} float64, "
-          f"{os.path.getsize(path) / 1e9:.2f} GB in {time.perf_counter() - start:.1f} s\n")
+    print(
+        f"created {path}: {n_samples} x {N_FEATURES} float64, "
+        f"{os.path.getsize(path) / 1e9:.2f} GB in {time.perf_counter() - start:.1f} s\n"
+    )
     try:
         X = np.load(path, mmap_mode="r")
         half = n_samples // 2
@@ -134,16 +143,20 @@ def main():
         for name, rows in sizes.items():
             peak = max(peaks[name])
             validation_set = int(np.ceil(VALIDATION_FRACTION * rows)) * N_FEATURES * 8
-            print(f"{name:>3} = {rows:>9} rows: {statistics.median(seconds[name]):7.2f} s "
-                  f"(median of {args.repeats}), peak anonymous memory {peak / 1e6:7.1f} MB: "
-                  f"{(peak - baseline) / 1e6:+.1f} MB over the {baseline / 1e6:.0f} MB "
-                  f"before fitting, of which {validation_set / 1e6:.1f} MB is the "
-                  f"validation set")
+            print(
+                f"{name:>3} = {rows:>9} rows: {statistics.median(seconds[name]):7.2f} s "
+                f"(median of {args.repeats}), peak anonymous memory {peak / 1e6:7.1f} MB: "
+                f"{(peak - baseline) / 1e6:+.1f} MB over the {baseline / 1e6:.0f} MB "
+                f"before fitting, of which {validation_set / 1e6:.1f} MB is the "
+                f"validation set"
+            )
         ratio = statistics.median(seconds["2n"]) / statistics.median(seconds["n"])
         print(f"\ntime 2n / n: {ratio:.3f}")
-        print(f"validation split of {n_samples} labels, peak memory: skstop "
-              f"{split_peak_bytes(skstop_split, y) / 1e6:.1f} MB, StratifiedShuffleSplit "
-              f"{split_peak_bytes(scikit_learn_split, y) / 1e6:.1f} MB")
+        print(
+            f"validation split of {n_samples} labels, peak memory: skstop "
+            f"{split_peak_bytes(skstop_split, y) / 1e6:.1f} MB, StratifiedShuffleSplit "
+            f"{split_peak_bytes(scikit_learn_split, y) / 1e6:.1f} MB"
+        )
     finally:
         if not args.keep:
             os.remove(path)

@@ -13,12 +13,12 @@ import pickle
 import time
 
 import numpy as np
+from _common import machine, median_seconds
 from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.linear_model import SGDClassifier
 from sklearn.neural_network import MLPClassifier
 
-from _common import machine, median_seconds
 from skstop import EarlyStoppingEstimator
 from skstop._split import validation_split
 
@@ -27,14 +27,20 @@ N_EPOCHS = 20
 
 def wrapped(estimator, X, y):
     return EarlyStoppingEstimator(
-        estimator, max_iter=N_EPOCHS, n_iter_no_change=N_EPOCHS, tol=0.0,
+        estimator,
+        max_iter=N_EPOCHS,
+        n_iter_no_change=N_EPOCHS,
+        tol=0.0,
         random_state=0,
     ).fit(X, y)
 
 
 def hand_written(estimator, X, y):
     train, val = validation_split(
-        X, y, validation_fraction=0.1, stratify=True,
+        X,
+        y,
+        validation_fraction=0.1,
+        stratify=True,
         random_state=np.random.RandomState(0),
     )
     X_train, y_train, X_val, y_val = X[train.all()], y[train.all()], X[val], y[val]
@@ -78,18 +84,24 @@ def main():
     }
     print(f"machine: {machine()}")
     print(f"{N_EPOCHS} epochs, median of {repeats} interleaved repeats\n")
-    print(f"{'case':<26} {'hand loop':>10} {'skstop':>10} {'ratio':>7} "
-          f"{'snapshot':>10} {'% epoch':>8}")
+    print(
+        f"{'case':<26} {'hand loop':>10} {'skstop':>10} {'ratio':>7} "
+        f"{'snapshot':>10} {'% epoch':>8}"
+    )
     for name, (estimator, (X, y)) in cases.items():
         times = median_seconds(
-            {"hand": lambda: hand_written(estimator, X, y),
-             "skstop": lambda: wrapped(estimator, X, y)},
+            {
+                "hand": lambda: hand_written(estimator, X, y),
+                "skstop": lambda: wrapped(estimator, X, y),
+            },
             repeats,
         )
         snapshot, epoch = snapshot_share(estimator, X, y)
-        print(f"{name:<26} {times['hand']:>9.3f}s {times['skstop']:>9.3f}s "
-              f"{times['skstop'] / times['hand']:>7.3f} {snapshot * 1e3:>8.3f}ms "
-              f"{100 * snapshot / epoch:>7.3f}%")
+        print(
+            f"{name:<26} {times['hand']:>9.3f}s {times['skstop']:>9.3f}s "
+            f"{times['skstop'] / times['hand']:>7.3f} {snapshot * 1e3:>8.3f}ms "
+            f"{100 * snapshot / epoch:>7.3f}%"
+        )
 
 
 if __name__ == "__main__":

@@ -23,12 +23,12 @@ import statistics
 import time
 
 import joblib
+from _common import interleaved_seconds, machine
 from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GridSearchCV
 
-from _common import interleaved_seconds, machine
 from skstop import EarlyStoppingEstimator
 
 # dask's diagnostics cost 6 % of two cores on an idle 2-worker LocalCluster
@@ -79,9 +79,7 @@ def two_core_ceiling(X, y, rounds=3):
         alone, side_by_side = [], []
         for _ in range(rounds):
             alone += parallel(joblib.delayed(timed_fit)(X[rows], y[rows]) for _ in range(1))
-            side_by_side += parallel(
-                joblib.delayed(timed_fit)(X[rows], y[rows]) for _ in range(2)
-            )
+            side_by_side += parallel(joblib.delayed(timed_fit)(X[rows], y[rows]) for _ in range(2))
     return 2 * statistics.median(alone) / statistics.median(side_by_side)
 
 
@@ -89,12 +87,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="20k rows, 1 repeat")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--dask-defaults", action="store_true",
-                        help="start the LocalCluster with dask's default configuration "
-                        "instead of LEAN_DASK_CONFIG")
-    parser.add_argument("--scheduler", default=None,
-                        help="address of a running dask scheduler; default: start a "
-                        "2-worker LocalCluster on this machine")
+    parser.add_argument(
+        "--dask-defaults",
+        action="store_true",
+        help="start the LocalCluster with dask's default configuration instead of LEAN_DASK_CONFIG",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        help="address of a running dask scheduler; default: start a "
+        "2-worker LocalCluster on this machine",
+    )
     args = parser.parse_args()
     import dask
     from distributed import Client, LocalCluster
@@ -103,18 +106,27 @@ def main():
     X, y = make_classification(n_samples, 100, n_informative=30, random_state=0)
     print(f"machine: {machine()}, dask {dask.__version__}")
     if not args.scheduler:
-        print("LocalCluster configuration: "
-              f"{'dask defaults' if args.dask_defaults else LEAN_DASK_CONFIG}")
-    print(f"{len(GRID['estimator__alpha']) * len(GRID['n_iter_no_change'])} candidates x 3 "
-          f"folds on {n_samples} x 100, median of {repeats} interleaved repeats\n")
+        print(
+            "LocalCluster configuration: "
+            f"{'dask defaults' if args.dask_defaults else LEAN_DASK_CONFIG}"
+        )
+    print(
+        f"{len(GRID['estimator__alpha']) * len(GRID['n_iter_no_change'])} candidates x 3 "
+        f"folds on {n_samples} x 100, median of {repeats} interleaved repeats\n"
+    )
     if args.scheduler:
         client, cluster = Client(args.scheduler), None
     else:
         # dask's nannies start each worker with one BLAS thread
         # (distributed.nanny.pre-spawn-environ), as inner_max_num_threads=1 does for loky.
         with dask.config.set({} if args.dask_defaults else LEAN_DASK_CONFIG):
-            cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                   host="127.0.0.1", dashboard_address=None)
+            cluster = LocalCluster(
+                n_workers=2,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
         client = Client(cluster)
     searches, ceilings = {}, []
 
@@ -126,6 +138,7 @@ def main():
             searches.setdefault(name, []).append(
                 run_search(X, y, n_jobs, backend, **backend_params)
             )
+
         return run
 
     try:
@@ -172,15 +185,21 @@ def main():
         )
         for name in times
     }
-    print(f"two processes on this machine, one fit each: {statistics.median(ceilings):.2f}x "
-          f"at most (median of {len(ceilings)} probes, {min(ceilings):.2f}x to "
-          f"{max(ceilings):.2f}x)\n")
-    print(f"{'':<20} {'24 fits':>9} {'speed-up':>9} {'with refit':>11} {'speed-up':>9} "
-          f"{'time in fits':>13}")
+    print(
+        f"two processes on this machine, one fit each: {statistics.median(ceilings):.2f}x "
+        f"at most (median of {len(ceilings)} probes, {min(ceilings):.2f}x to "
+        f"{max(ceilings):.2f}x)\n"
+    )
+    print(
+        f"{'':<20} {'24 fits':>9} {'speed-up':>9} {'with refit':>11} {'speed-up':>9} "
+        f"{'time in fits':>13}"
+    )
     for name in times:
-        print(f"{name:<20} {fits[name]:8.2f}s {fits['n_jobs=1'] / fits[name]:8.2f}x "
-              f"{walls[name]:10.2f}s {walls['n_jobs=1'] / walls[name]:8.2f}x "
-              f"{inside[name]:8.2f}s {inside[name] / inside['n_jobs=1']:.2f}x")
+        print(
+            f"{name:<20} {fits[name]:8.2f}s {fits['n_jobs=1'] / fits[name]:8.2f}x "
+            f"{walls[name]:10.2f}s {walls['n_jobs=1'] / walls[name]:8.2f}x "
+            f"{inside[name]:8.2f}s {inside[name] / inside['n_jobs=1']:.2f}x"
+        )
     print(f"same best_params_ everywhere: {reference.best_params_}")
 
 

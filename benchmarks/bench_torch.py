@@ -27,9 +27,8 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _common import machine, median_seconds, scratch_folder  # noqa: E402
-
 import skorch  # noqa: E402
+from _common import machine, median_seconds, scratch_folder  # noqa: E402
 from skorch import NeuralNet, NeuralNetClassifier  # noqa: E402
 from skorch.callbacks import Checkpoint, EarlyStopping  # noqa: E402
 from skorch.dataset import Dataset  # noqa: E402
@@ -44,9 +43,16 @@ class CNN(nn.Module):
     def __init__(self, channels=32):
         super().__init__()
         self.net = nn.Sequential(
-            nn.Conv2d(1, channels, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(channels, 2 * channels, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(2 * channels * 49, 128), nn.ReLU(), nn.Linear(128, 10),
+            nn.Conv2d(1, channels, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(channels, 2 * channels, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(2 * channels * 49, 128),
+            nn.ReLU(),
+            nn.Linear(128, 10),
         )
 
     def forward(self, X):
@@ -64,8 +70,14 @@ def image_data(n_samples, seed=0):
 
 def net_params(device, epochs):
     return dict(
-        module=CNN, criterion=nn.CrossEntropyLoss, optimizer=torch.optim.SGD, lr=0.05,
-        batch_size=256, max_epochs=epochs, device=device, iterator_train__shuffle=True,
+        module=CNN,
+        criterion=nn.CrossEntropyLoss,
+        optimizer=torch.optim.SGD,
+        lr=0.05,
+        batch_size=256,
+        max_epochs=epochs,
+        device=device,
+        iterator_train__shuffle=True,
         verbose=0,
     )
 
@@ -78,7 +90,8 @@ def run_skorch(data, device, epochs, folder=None):
     torch.manual_seed(0)
     NeuralNetClassifier(
         **net_params(device, epochs),
-        train_split=predefined_split(Dataset(X_val, y_val)), callbacks=callbacks,
+        train_split=predefined_split(Dataset(X_val, y_val)),
+        callbacks=callbacks,
     ).fit(X_train, y_train)
 
 
@@ -86,8 +99,11 @@ def run_skstop(data, device, epochs, folder=None):
     X_train, y_train, X_val, y_val = data
     torch.manual_seed(0)
     EarlyStoppingEstimator(
-        NeuralNetClassifier(**net_params(device, epochs)), scoring="loss",
-        max_iter=epochs, n_iter_no_change=epochs + 1, checkpoint_dir=folder,
+        NeuralNetClassifier(**net_params(device, epochs)),
+        scoring="loss",
+        max_iter=epochs,
+        n_iter_no_change=epochs + 1,
+        checkpoint_dir=folder,
     ).fit(X_train, y_train, X_val=X_val, y_val=y_val)
 
 
@@ -99,7 +115,8 @@ def run_bare_torch(data, device, epochs):
     criterion = nn.CrossEntropyLoss()
     train = torch.utils.data.DataLoader(
         torch.utils.data.TensorDataset(torch.from_numpy(X_train), torch.from_numpy(y_train)),
-        batch_size=256, shuffle=True,
+        batch_size=256,
+        shuffle=True,
     )
     valid = torch.utils.data.DataLoader(
         torch.utils.data.TensorDataset(torch.from_numpy(X_val), torch.from_numpy(y_val)),
@@ -115,7 +132,9 @@ def run_bare_torch(data, device, epochs):
             optimizer.step()
         model.eval()
         with torch.no_grad():
-            total = sum(criterion(model(Xb.to(device)), yb.to(device)) * len(yb) for Xb, yb in valid)
+            total = sum(
+                criterion(model(Xb.to(device)), yb.to(device)) * len(yb) for Xb, yb in valid
+            )
         val_loss = total.item() / len(X_val)
         if val_loss < best_loss:
             best_loss = val_loss
@@ -125,11 +144,16 @@ def run_bare_torch(data, device, epochs):
 
 def report(n_params, epoch, results, name, seconds):
     if not results:
-        print(f"\nPart 2: snapshot of a {n_params / 1e6:.1f}M-parameter model with Adam "
-              f"(epoch {epoch * 1e3:.1f} ms), median of repeats", flush=True)
+        print(
+            f"\nPart 2: snapshot of a {n_params / 1e6:.1f}M-parameter model with Adam "
+            f"(epoch {epoch * 1e3:.1f} ms), median of repeats",
+            flush=True,
+        )
     results[name] = seconds
-    print(f"  {name:<40} {seconds * 1e3:10.3f} ms  {100 * seconds / epoch:7.3f}% of an epoch",
-          flush=True)
+    print(
+        f"  {name:<40} {seconds * 1e3:10.3f} ms  {100 * seconds / epoch:7.3f}% of an epoch",
+        flush=True,
+    )
 
 
 def synchronized(device):
@@ -145,8 +169,14 @@ def snapshot_costs(device, n_params_millions, repeats):
     X = torch.randn(n_samples, width)
     y = torch.randn(n_samples, width)
     net = NeuralNet(
-        module, criterion=nn.MSELoss, optimizer=torch.optim.Adam, lr=1e-5,
-        batch_size=512, train_split=None, device=device, verbose=0,
+        module,
+        criterion=nn.MSELoss,
+        optimizer=torch.optim.Adam,
+        lr=1e-5,
+        batch_size=512,
+        train_split=None,
+        device=device,
+        verbose=0,
     ).initialize()
     net.fit_loop(X, y, epochs=1)  # Adam's moments exist from here on
     n_params = sum(p.numel() for p in net.module_.parameters())
@@ -183,11 +213,30 @@ def snapshot_costs(device, n_params_millions, repeats):
     # Copies to the host and to disk take seconds for ~1.2 GB: fewer repeats.
     heavy = max(1, repeats // 5)
     results = {}
-    report(n_params, epoch, results, "skstop snapshot, host time", timed(skstop_snapshot, sync=False))
-    report(n_params, epoch, results, "skstop snapshot, to device completion", timed(skstop_snapshot, sync=True))
-    report(n_params, epoch, results, "skorch deepcopy(module state_dict)", timed(skorch_deepcopy, sync=True))
-    report(n_params, epoch, results, "pickle.dumps(net) (host copy)",
-           timed(lambda: pickle.dumps(net, protocol=5), sync=True, repeats=heavy))
+    report(
+        n_params, epoch, results, "skstop snapshot, host time", timed(skstop_snapshot, sync=False)
+    )
+    report(
+        n_params,
+        epoch,
+        results,
+        "skstop snapshot, to device completion",
+        timed(skstop_snapshot, sync=True),
+    )
+    report(
+        n_params,
+        epoch,
+        results,
+        "skorch deepcopy(module state_dict)",
+        timed(skorch_deepcopy, sync=True),
+    )
+    report(
+        n_params,
+        epoch,
+        results,
+        "pickle.dumps(net) (host copy)",
+        timed(lambda: pickle.dumps(net, protocol=5), sync=True, repeats=heavy),
+    )
     with scratch_folder() as folder:
         writer = CheckpointWriter.start(folder, "bench", b"", keep_last=1)
 
@@ -199,11 +248,21 @@ def snapshot_costs(device, n_params_millions, repeats):
             durable()
             writer._writer.wait()
 
-        report(n_params, epoch, results, "durable checkpoint, loop blocks",
-               timed(durable, sync=False, repeats=heavy))
+        report(
+            n_params,
+            epoch,
+            results,
+            "durable checkpoint, loop blocks",
+            timed(durable, sync=False, repeats=heavy),
+        )
         writer._writer.wait()
-        report(n_params, epoch, results, "durable checkpoint, whole commit",
-               timed(durable_full, sync=True, repeats=heavy))
+        report(
+            n_params,
+            epoch,
+            results,
+            "durable checkpoint, whole commit",
+            timed(durable_full, sync=True, repeats=heavy),
+        )
         writer.close()
 
 
@@ -211,12 +270,20 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--part", type=int, choices=(1, 2), default=None,
-                        help="run only part 1 (wall time) or part 2 (snapshot cost)")
+    parser.add_argument(
+        "--part",
+        type=int,
+        choices=(1, 2),
+        default=None,
+        help="run only part 1 (wall time) or part 2 (snapshot cost)",
+    )
     parser.add_argument("--repeats", type=int, default=None)
-    parser.add_argument("--snapshot-params", type=float, default=None,
-                        help="millions of parameters of the snapshot model "
-                        "(default: 100 on CUDA, 10 on CPU)")
+    parser.add_argument(
+        "--snapshot-params",
+        type=float,
+        default=None,
+        help="millions of parameters of the snapshot model (default: 100 on CUDA, 10 on CPU)",
+    )
     args = parser.parse_args()
     device = args.device
     cuda = device.startswith("cuda")
@@ -225,8 +292,10 @@ def main():
     repeats = args.repeats or repeats
 
     print(f"machine: {machine()}")
-    print(f"torch {torch.__version__}, skorch {skorch.__version__}, device {device}"
-          + (f" ({torch.cuda.get_device_name()})" if cuda else ""))
+    print(
+        f"torch {torch.__version__}, skorch {skorch.__version__}, device {device}"
+        + (f" ({torch.cuda.get_device_name()})" if cuda else "")
+    )
     if args.part != 2:
         wall_times(device, n_samples, epochs, repeats)
     if args.part != 1:
@@ -238,26 +307,38 @@ def wall_times(device, n_samples, epochs, repeats):
     X, y = image_data(n_samples)
     n_val = n_samples // 10
     data = (X[n_val:], y[n_val:], X[:n_val], y[:n_val])
-    print(f"\nPart 1: CNN on {n_samples - n_val} x 1 x 28 x 28 images, {epochs} epochs, "
-          f"median of {repeats}")
-    with scratch_folder() as skorch_dir, \
-            scratch_folder() as skstop_dir:
+    print(
+        f"\nPart 1: CNN on {n_samples - n_val} x 1 x 28 x 28 images, {epochs} epochs, "
+        f"median of {repeats}"
+    )
+    with scratch_folder() as skorch_dir, scratch_folder() as skstop_dir:
         run_skstop(data, device, 1)  # warm-up: CUDA context, cuDNN autotuning
-        times = median_seconds({
-            "skorch EarlyStopping": lambda: run_skorch(data, device, epochs),
-            "skstop in memory": lambda: run_skstop(data, device, epochs),
-            "skorch EarlyStopping+Checkpoint": lambda: run_skorch(data, device, epochs, skorch_dir),
-            "skstop checkpoint_dir": lambda: run_skstop(data, device, epochs, skstop_dir),
-            "bare torch loop": lambda: run_bare_torch(data, device, epochs),
-        }, repeats)
+        times = median_seconds(
+            {
+                "skorch EarlyStopping": lambda: run_skorch(data, device, epochs),
+                "skstop in memory": lambda: run_skstop(data, device, epochs),
+                "skorch EarlyStopping+Checkpoint": lambda: run_skorch(
+                    data, device, epochs, skorch_dir
+                ),
+                "skstop checkpoint_dir": lambda: run_skstop(data, device, epochs, skstop_dir),
+                "bare torch loop": lambda: run_bare_torch(data, device, epochs),
+            },
+            repeats,
+        )
     for name, seconds in times.items():
         print(f"  {name:<34} {seconds:8.3f} s")
-    print(f"  ratio skstop in memory / skorch EarlyStopping:            "
-          f"{times['skstop in memory'] / times['skorch EarlyStopping']:.3f}")
-    print(f"  ratio skstop checkpoint_dir / skorch EarlyStopping+Checkpoint: "
-          f"{times['skstop checkpoint_dir'] / times['skorch EarlyStopping+Checkpoint']:.3f}")
-    print(f"  ratio skstop in memory / bare torch loop:                 "
-          f"{times['skstop in memory'] / times['bare torch loop']:.3f}")
+    print(
+        f"  ratio skstop in memory / skorch EarlyStopping:            "
+        f"{times['skstop in memory'] / times['skorch EarlyStopping']:.3f}"
+    )
+    print(
+        f"  ratio skstop checkpoint_dir / skorch EarlyStopping+Checkpoint: "
+        f"{times['skstop checkpoint_dir'] / times['skorch EarlyStopping+Checkpoint']:.3f}"
+    )
+    print(
+        f"  ratio skstop in memory / bare torch loop:                 "
+        f"{times['skstop in memory'] / times['bare torch loop']:.3f}"
+    )
 
 
 if __name__ == "__main__":

@@ -23,8 +23,12 @@ folder = tempfile.mkdtemp()
 
 def make(**params):
     return EarlyStoppingEstimator(
-        SGDClassifier(random_state=0), batch_size=128, n_iter_no_change=5,
-        random_state=0, checkpoint_dir=folder, **params,
+        SGDClassifier(random_state=0),
+        batch_size=128,
+        n_iter_no_change=5,
+        random_state=0,
+        checkpoint_dir=folder,
+        **params,
     )
 
 
@@ -33,8 +37,10 @@ resumed = make(max_iter=100, warm_start=True).fit(X, y)
 uninterrupted = EarlyStoppingEstimator(
     SGDClassifier(random_state=0), batch_size=128, n_iter_no_change=5, random_state=0
 ).fit(X, y)
-print("same scores as one uninterrupted fit:",
-      np.array_equal(resumed.validation_scores_, uninterrupted.validation_scores_))
+print(
+    "same scores as one uninterrupted fit:",
+    np.array_equal(resumed.validation_scores_, uninterrupted.validation_scores_),
+)
 
 # %%
 # The fitted model, straight from disk, after its files were verified.

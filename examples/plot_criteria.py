@@ -24,8 +24,11 @@ rules = {
 ax = None
 for name, params in rules.items():
     model = EarlyStoppingEstimator(
-        SGDClassifier(loss="log_loss", random_state=0), scoring="neg_log_loss",
-        max_iter=60, random_state=0, **params,
+        SGDClassifier(loss="log_loss", random_state=0),
+        scoring="neg_log_loss",
+        max_iter=60,
+        random_state=0,
+        **params,
     ).fit(X, y)
     display = EarlyStoppingDisplay.from_estimator(model, ax=ax, name=name)
     ax = display.ax_

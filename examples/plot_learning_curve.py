@@ -26,8 +26,10 @@ model = EarlyStoppingEstimator(
     random_state=0,
 ).fit(X_train, y_train)
 
-print(f"stopped after {model.n_iter_} epochs ({model.termination_condition_}), "
-      f"best epoch {model.best_iteration_}")
+print(
+    f"stopped after {model.n_iter_} epochs ({model.termination_condition_}), "
+    f"best epoch {model.best_iteration_}"
+)
 print(f"test accuracy: {model.score(X_test, y_test):.3f}")
 
 # %%

@@ -22,8 +22,10 @@ y = digits.target
 net = digits_cnn(seed=0)
 model = EarlyStoppingEstimator(net, scoring="loss", n_iter_no_change=4, random_state=0)
 model.fit(X, y)
-print(f"{model.n_iter_} epochs, best {model.best_iteration_}, "
-      f"history rows of the restored net: {len(model.estimator_.history)}")
+print(
+    f"{model.n_iter_} epochs, best {model.best_iteration_}, "
+    f"history rows of the restored net: {len(model.estimator_.history)}"
+)
 print(f"training-set accuracy: {model.score(X, y):.3f}")
 EarlyStoppingDisplay.from_estimator(model, name="CNN (minus the loss)")
 plt.show()

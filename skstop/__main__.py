@@ -10,6 +10,7 @@ from sklearn.preprocessing import MinMaxScaler
 
 from ._estimator import EarlyStoppingEstimator
 
+
 def digits_cnn(seed):
     """The skorch CNN of ``_demo_nets``, or a clear exit without torch."""
     try:
@@ -34,20 +35,35 @@ def main(argv=None):
         description="Early-stop a classifier on the digits data (1,797 8x8 images) "
         "and print its validation score per epoch, best epoch and test accuracy.",
     )
-    parser.add_argument("--estimator", choices=sorted(ESTIMATORS), default="mlp",
-                        help="inner estimator trained with partial_fit (default: mlp; "
-                        "cnn needs skstop[torch])")
-    parser.add_argument("--n-iter-no-change", type=int, default=5,
-                        help="patience: epochs without improvement before stopping")
+    parser.add_argument(
+        "--estimator",
+        choices=sorted(ESTIMATORS),
+        default="mlp",
+        help="inner estimator trained with partial_fit (default: mlp; cnn needs skstop[torch])",
+    )
+    parser.add_argument(
+        "--n-iter-no-change",
+        type=int,
+        default=5,
+        help="patience: epochs without improvement before stopping",
+    )
     parser.add_argument("--max-iter", type=int, default=200, help="maximum epochs")
-    parser.add_argument("--batch-size", type=int, default=None,
-                        help="rows per partial_fit call (default: whole split)")
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        help="rows per partial_fit call (default: whole split)",
+    )
     parser.add_argument("--random-state", type=int, default=0, help="seed")
-    parser.add_argument("--checkpoint-dir", default=None,
-                        help="keep durable checkpoints here and resume from them")
-    parser.add_argument("--plot", default="learning_curve.png", metavar="PNG",
-                        help="save the learning curve here (needs matplotlib; "
-                        "'' to skip; default: %(default)s)")
+    parser.add_argument(
+        "--checkpoint-dir", default=None, help="keep durable checkpoints here and resume from them"
+    )
+    parser.add_argument(
+        "--plot",
+        default="learning_curve.png",
+        metavar="PNG",
+        help="save the learning curve here (needs matplotlib; '' to skip; default: %(default)s)",
+    )
     args = parser.parse_args(argv)
 
     X, y = load_digits(return_X_y=True)
@@ -77,11 +93,12 @@ def main(argv=None):
     for epoch, score in enumerate(model.validation_scores_, start=1):
         marker = "  <- best" if epoch == model.best_iteration_ else ""
         print(f"{epoch:>5}  {score:>19.4f}{marker}")
-    print(f"\nstopped after {model.n_iter_} epochs ({model.termination_condition_}); "
-          f"best epoch {model.best_iteration_}, validation accuracy "
-          f"{model.best_score_:.4f}")
-    print(f"test accuracy of the restored best model: "
-          f"{model.score(prepare(X_test), y_test):.4f}")
+    print(
+        f"\nstopped after {model.n_iter_} epochs ({model.termination_condition_}); "
+        f"best epoch {model.best_iteration_}, validation accuracy "
+        f"{model.best_score_:.4f}"
+    )
+    print(f"test accuracy of the restored best model: {model.score(prepare(X_test), y_test):.4f}")
     if args.plot:
         save_learning_curve(model, args.plot)
 

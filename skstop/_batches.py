@@ -42,9 +42,7 @@ class EpochBatches:
         self._chunk_edges = _dask_row_chunks(X) if batch_size is not None else None
         self._whole = None
         if batch_size is None:
-            self._whole = (
-                self._take(self._rows.all()) if self._rows.held_out else (X, y, params)
-            )
+            self._whole = self._take(self._rows.all()) if self._rows.held_out else (X, y, params)
 
     @property
     def n_samples(self):

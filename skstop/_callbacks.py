@@ -57,18 +57,22 @@ class EpochTasks:
         """
         if self._epoch is None:
             return False
-        return bool(self._epoch.call_on_fit_task_end(
-            estimator=self._wrapper, X=X, y=y,
-            reconstruction_attributes=lambda: _fitted_attributes(trained),
-        ))
+        return bool(
+            self._epoch.call_on_fit_task_end(
+                estimator=self._wrapper,
+                X=X,
+                y=y,
+                reconstruction_attributes=lambda: _fitted_attributes(trained),
+            )
+        )
 
     def end(self, X, y):
         if self._root is not None:
             self._root.call_on_fit_task_end(
-                estimator=self._wrapper, X=X, y=y,
-                reconstruction_attributes=lambda: _fitted_attributes(
-                    self._wrapper.estimator_
-                ),
+                estimator=self._wrapper,
+                X=X,
+                y=y,
+                reconstruction_attributes=lambda: _fitted_attributes(self._wrapper.estimator_),
             )
 
 

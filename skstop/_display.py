@@ -53,8 +53,13 @@ class EarlyStoppingDisplay:
     """
 
     def __init__(
-        self, *, validation_scores, best_iteration, termination_condition,
-        training_scores=None, name=None,
+        self,
+        *,
+        validation_scores,
+        best_iteration,
+        termination_condition,
+        training_scores=None,
+        name=None,
     ):
         self.validation_scores = validation_scores
         self.best_iteration = best_iteration
@@ -117,21 +122,32 @@ class EarlyStoppingDisplay:
         self.training_line_ = None
         if self.training_scores is not None:
             (self.training_line_,) = ax.plot(
-                epochs, self.training_scores, linestyle="--",
-                color=self.line_.get_color(), label=f"{name} (training)",
+                epochs,
+                self.training_scores,
+                linestyle="--",
+                color=self.line_.get_color(),
+                label=f"{name} (training)",
             )
         (self.best_marker_,) = ax.plot(
-            [self.best_iteration], [scores[self.best_iteration - 1]], marker="*",
-            markersize=14, linestyle="none", color=self.line_.get_color(),
+            [self.best_iteration],
+            [scores[self.best_iteration - 1]],
+            marker="*",
+            markersize=14,
+            linestyle="none",
+            color=self.line_.get_color(),
             label=f"best: epoch {self.best_iteration}",
         )
         ax.axvline(len(scores), color=self.line_.get_color(), linestyle=":", linewidth=1)
         # Stacked, so that the stops of overlaid runs stay readable.
         earlier_stops = sum(text.get_text().startswith("stop:") for text in ax.texts)
         ax.annotate(
-            f"stop: {self.termination_condition}", (len(scores), scores[-1]),
-            textcoords="offset points", xytext=(-5, -14 * (earlier_stops + 1)),
-            ha="right", fontsize="small", color=self.line_.get_color(),
+            f"stop: {self.termination_condition}",
+            (len(scores), scores[-1]),
+            textcoords="offset points",
+            xytext=(-5, -14 * (earlier_stops + 1)),
+            ha="right",
+            fontsize="small",
+            color=self.line_.get_color(),
         )
         ax.set_xlabel("epoch")
         ax.set_ylabel("score (greater is better)")

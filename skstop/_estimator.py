@@ -356,8 +356,14 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         saver = self._open_checkpoints(state, resumed_from, trainer)
         tasks = EpochTasks(self, self.max_iter, X, y)
         loop = EpochLoop(
-            state, trainer, self._monitor(), batches, validation,
-            schedules=self.schedules or (), saver=saver, tasks=tasks,
+            state,
+            trainer,
+            self._monitor(),
+            batches,
+            validation,
+            schedules=self.schedules or (),
+            saver=saver,
+            tasks=tasks,
             reporter=partial(EpochReporter, type(self).__name__, self.verbose, self.max_iter),
         )
         try:
@@ -400,9 +406,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             schedule.check(trained)
         for criterion in self.criteria or ():
             if not isinstance(criterion, Criterion):
-                raise ValueError(
-                    f"criteria must hold skstop.criteria objects; got {criterion!r}."
-                )
+                raise ValueError(f"criteria must hold skstop.criteria objects; got {criterion!r}.")
         self._monitor()  # raises if a criterion needs an error the scorer lacks
         trainer = trainer_for(trained)
         trainer.check(batch_size=self.batch_size, scoring=self.scoring)
@@ -434,8 +438,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         tags = get_tags(self.estimator)
         if y is None and tags.target_tags.required:
             raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y "
-                "is None."
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
         if X_val is not None and y is not None and y_val is None:
             raise ValueError("X_val was given without y_val; pass both or neither.")
@@ -545,7 +548,9 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             writer = CheckpointWriter.resume(resumed_from, keep_last=self.keep_last)
         else:
             writer = CheckpointWriter.start(
-                self.checkpoint_dir, state.config, pickle.dumps(clone(self), protocol=5),
+                self.checkpoint_dir,
+                state.config,
+                pickle.dumps(clone(self), protocol=5),
                 keep_last=self.keep_last,
             )
             state.checkpoint_folder = writer.folder

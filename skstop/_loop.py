@@ -60,7 +60,16 @@ class EpochLoop:
     """
 
     def __init__(
-        self, state, trainer, monitor, batches, validation, *, tasks, reporter, schedules=(),
+        self,
+        state,
+        trainer,
+        monitor,
+        batches,
+        validation,
+        *,
+        tasks,
+        reporter,
+        schedules=(),
         saver=None,
     ):
         self.state = state

@@ -47,8 +47,16 @@ def is_improvement(score, best_score, tol, relative=False):
 
 
 def should_stop(
-    scores, best_iteration, *, n_iter_no_change, max_iter, min_iter=0, criteria=(),
-    history=None, tol=0.0, relative=False,
+    scores,
+    best_iteration,
+    *,
+    n_iter_no_change,
+    max_iter,
+    min_iter=0,
+    criteria=(),
+    history=None,
+    tol=0.0,
+    relative=False,
 ):
     """Decide whether training stops after the last epoch in ``scores``.
 
@@ -99,12 +107,28 @@ def should_stop(
 
 # Scorers whose best value is 1: their error is 1 - score.
 _BEST_IS_ONE = (
-    "accuracy", "balanced_accuracy", "top_k_accuracy", "r2", "explained_variance",
-    "d2_", "f1", "precision", "recall", "jaccard", "roc_auc", "average_precision",
-    "matthews_corrcoef", "adjusted_rand_score", "rand_score",
-    "adjusted_mutual_info_score", "normalized_mutual_info_score",
-    "mutual_info_score", "fowlkes_mallows_score", "homogeneity_score",
-    "completeness_score", "v_measure_score",
+    "accuracy",
+    "balanced_accuracy",
+    "top_k_accuracy",
+    "r2",
+    "explained_variance",
+    "d2_",
+    "f1",
+    "precision",
+    "recall",
+    "jaccard",
+    "roc_auc",
+    "average_precision",
+    "matthews_corrcoef",
+    "adjusted_rand_score",
+    "rand_score",
+    "adjusted_mutual_info_score",
+    "normalized_mutual_info_score",
+    "mutual_info_score",
+    "fowlkes_mallows_score",
+    "homogeneity_score",
+    "completeness_score",
+    "v_measure_score",
 )
 
 
@@ -149,8 +173,16 @@ class StoppingMonitor:
     scored = True
 
     def __init__(
-        self, *, n_iter_no_change, tol, max_iter, min_iter=0, criteria=(), scoring=None,
-        relative=False, is_classifier=False,
+        self,
+        *,
+        n_iter_no_change,
+        tol,
+        max_iter,
+        min_iter=0,
+        criteria=(),
+        scoring=None,
+        relative=False,
+        is_classifier=False,
     ):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol

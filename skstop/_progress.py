@@ -57,7 +57,12 @@ class EpochReporter:
         elapsed = time.perf_counter() - self.start
         logger.info(
             "%s epoch %d: score %.6f, best %.6f (epoch %d), %.2fs",
-            self.name, n_epochs, score, best_score, best_iteration, elapsed,
+            self.name,
+            n_epochs,
+            score,
+            best_score,
+            best_iteration,
+            elapsed,
         )
         if self._bar is not None:
             self._bar.update(1)

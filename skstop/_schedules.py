@@ -5,10 +5,22 @@ from sklearn.base import BaseEstimator
 # Parameters that an estimator reads once, at its first partial_fit, into
 # internal state: set_params between epochs would silently change nothing.
 _READ_ONCE = {
-    "MLPClassifier": {"learning_rate_init", "momentum", "nesterovs_momentum",
-                      "beta_1", "beta_2", "epsilon"},
-    "MLPRegressor": {"learning_rate_init", "momentum", "nesterovs_momentum",
-                     "beta_1", "beta_2", "epsilon"},
+    "MLPClassifier": {
+        "learning_rate_init",
+        "momentum",
+        "nesterovs_momentum",
+        "beta_1",
+        "beta_2",
+        "epsilon",
+    },
+    "MLPRegressor": {
+        "learning_rate_init",
+        "momentum",
+        "nesterovs_momentum",
+        "beta_1",
+        "beta_2",
+        "epsilon",
+    },
 }
 
 
@@ -83,8 +95,7 @@ class ReduceOnPlateau(BaseEstimator):
             raise ValueError(f"ReduceOnPlateau factor must be in (0, 1); got {self.factor!r}.")
         if self.param not in estimator.get_params():
             raise ValueError(
-                f"ReduceOnPlateau: {type(estimator).__name__} has no parameter "
-                f"{self.param!r}."
+                f"ReduceOnPlateau: {type(estimator).__name__} has no parameter {self.param!r}."
             )
         reason = _ignored_reason(estimator, self.param)
         if reason is not None:

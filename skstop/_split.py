@@ -56,9 +56,7 @@ def validation_split(X, y, *, validation_fraction, stratify, random_state):
             classes, counts = found_classes, found_counts
             # StratifiedShuffleSplit's allocation: the training rows per
             # class first, the validation rows are the rest of each class.
-            to_hold_out = counts - _approximate_mode(
-                counts, n_samples - n_validation, random_state
-            )
+            to_hold_out = counts - _approximate_mode(counts, n_samples - n_validation, random_state)
         else:
             warnings.warn(
                 f"Cannot stratify the validation split: {reason}. Falling back to an "

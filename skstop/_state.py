@@ -174,4 +174,3 @@ def rng_from_json(state):
     random_state = np.random.RandomState()
     random_state.set_state(rng_state_from_json(state))
     return random_state
-

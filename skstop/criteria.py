@@ -143,9 +143,7 @@ class ProgressQuotient(Criterion):
             return False, None
         strip_errors = history.training_errors[t - k : t]
         lowest = np.min(strip_errors)
-        progress = (
-            1000.0 * (np.sum(strip_errors) / (k * lowest) - 1.0) if lowest > 0 else 0.0
-        )
+        progress = 1000.0 * (np.sum(strip_errors) / (k * lowest) - 1.0) if lowest > 0 else 0.0
         loss = generalization_loss(history.validation_errors)
         quotient = loss / progress if progress > 0 else (np.inf if loss > 0 else 0.0)
         if quotient > self.alpha:

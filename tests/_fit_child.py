@@ -3,11 +3,11 @@
 usage: python _fit_child.py CHECKPOINT_DIR RESULT_JSON
 
 Writes go in small chunks; before each chunk and after each file is renamed
-into place, the child prints "step" and waits for a line on stdin: the parent decides, step by step, whether it goes
-on or is killed right there, so where kills land depends on a seed, never on
-how busy the machine is. Prints "ready" once imported, then fits with
-warm_start=True, so running it again after a kill continues from the last
-commit.
+into place, the child prints "step" and waits for a line on stdin: the parent
+decides, step by step, whether it goes on or is killed right there, so where
+kills land depends on a seed, never on how busy the machine is. Prints
+"ready" once imported, then fits with warm_start=True, so running it again
+after a kill continues from the last commit.
 """
 
 import json

@@ -4,7 +4,6 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.naive_bayes import GaussianNB
 
-
 VALIDATION_MARK = 999.0
 
 
@@ -31,8 +30,7 @@ class ScriptedClassifier(ClassifierMixin, BaseEstimator):
         if not hasattr(self, "epochs_"):
             self.epochs_, self.calls_ = 0, []
         self.calls_.append(
-            {"X": X, "y": y, "classes": classes, "sample_weight": sample_weight,
-             "eta0": self.eta0}
+            {"X": X, "y": y, "classes": classes, "sample_weight": sample_weight, "eta0": self.eta0}
         )
         if self.interrupt_at == len(self.calls_):
             raise KeyboardInterrupt

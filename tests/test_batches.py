@@ -10,7 +10,12 @@ y = np.arange(10)
 def training_set(held_out, batch_size, shuffle=False, params=None):
     rows = None if held_out is None else RowsNotHeldOut(len(X), held_out)
     return EpochBatches(
-        X, y, rows, params or {}, batch_size=batch_size, shuffle=shuffle,
+        X,
+        y,
+        rows,
+        params or {},
+        batch_size=batch_size,
+        shuffle=shuffle,
         random_state=np.random.RandomState(0),
     )
 

@@ -1,7 +1,6 @@
 import errno
 import hashlib
 import json
-import os
 import pickle
 import stat
 
@@ -75,8 +74,11 @@ def test_files_and_folders_are_private(tmp_path):
 def test_saves_only_at_improvements_periodic_epochs_and_the_end(tmp_path):
     scores = [0.5, 0.6, 0.55, 0.55, 0.7, 0.6, 0.6, 0.6, 0.6]
     EarlyStoppingEstimator(
-        ScriptedClassifier(scores=scores), n_iter_no_change=4, checkpoint_dir=tmp_path,
-        checkpoint_every=3, keep_last=100,
+        ScriptedClassifier(scores=scores),
+        n_iter_no_change=4,
+        checkpoint_dir=tmp_path,
+        checkpoint_every=3,
+        keep_last=100,
     ).fit(X, y)
     epochs = [m["epoch"] for m in manifests(only_run(tmp_path))]
     # improvements 1, 2, 5; periodic 3, 6; the end 9 (5 + patience 4)
@@ -85,8 +87,10 @@ def test_saves_only_at_improvements_periodic_epochs_and_the_end(tmp_path):
 
 def test_no_checkpoint_when_nothing_is_due(tmp_path):
     EarlyStoppingEstimator(
-        ScriptedClassifier(scores=[0.9, 0.5, 0.5]), n_iter_no_change=2,
-        checkpoint_dir=tmp_path, keep_last=100,
+        ScriptedClassifier(scores=[0.9, 0.5, 0.5]),
+        n_iter_no_change=2,
+        checkpoint_dir=tmp_path,
+        keep_last=100,
     ).fit(X, y)
     assert [m["epoch"] for m in manifests(only_run(tmp_path))] == [1, 3]
 
@@ -206,7 +210,8 @@ def test_foreign_pickle_in_the_folder_is_never_unpickled(tmp_path):
     body = manifests(folder)[-1]
     body["epoch"] = 99
     body["files"]["model"] = body["files"]["best"] = {
-        "name": "model-e000099.joblib", "size": len(payload),
+        "name": "model-e000099.joblib",
+        "size": len(payload),
         "sha256": hashlib.sha256(payload).hexdigest(),
     }
     body_text = json.dumps(body, sort_keys=True)
@@ -238,7 +243,9 @@ def test_permission_denied_is_reported_before_training(tmp_path, monkeypatch):
         raise PermissionError(errno.EACCES, "Permission denied")
 
     monkeypatch.setattr(durable, "write_chunk", denied)
-    with pytest.raises(OSError, match="is not writable, so no checkpoint could be saved \\(Permission denied\\)"):
+    with pytest.raises(
+        OSError, match="is not writable, so no checkpoint could be saved \\(Permission denied\\)"
+    ):
         sgd_model(tmp_path).fit(X, y)
     assert list(only_run(tmp_path).iterdir()) == []
 
@@ -299,9 +306,7 @@ def test_different_configuration_is_never_resumed(tmp_path):
         other.fit(X, y)
     assert other.n_iter_ == 5
     with pytest.warns(UserWarning, match="holds no checkpoint of this configuration"):
-        sgd_model(tmp_path, max_iter=5, n_iter_no_change=50, warm_start=True).fit(
-            X[:500], y[:500]
-        )
+        sgd_model(tmp_path, max_iter=5, n_iter_no_change=50, warm_start=True).fit(X[:500], y[:500])
     assert len(run_folders(tmp_path)) == 3
 
 
@@ -367,8 +372,11 @@ def test_resume_restores_schedule_events_and_criteria_history(tmp_path):
             SGDClassifier(learning_rate="constant", eta0=0.5, random_state=0),
             schedules=[ReduceOnPlateau("eta0", factor=0.5, patience=1)],
             criteria=[ProgressQuotient(alpha=1e9, strip=2)],
-            n_iter_no_change=None, batch_size=50, random_state=0,
-            checkpoint_dir=checkpoint_dir, **params,
+            n_iter_no_change=None,
+            batch_size=50,
+            random_state=0,
+            checkpoint_dir=checkpoint_dir,
+            **params,
         )
 
     reference = make(None, max_iter=12).fit(X, y)

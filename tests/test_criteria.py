@@ -1,5 +1,5 @@
-import pytest
 import numpy as np
+import pytest
 from sklearn.base import clone
 from sklearn.datasets import load_digits, make_classification
 from sklearn.linear_model import SGDClassifier
@@ -28,7 +28,8 @@ def run(scores, criteria, train_scores=None, **params):
     params = {"n_iter_no_change": None, "max_iter": 50, **params}
     model = EarlyStoppingEstimator(
         ScriptedClassifier(scores=scores, train_scores=train_scores),
-        criteria=criteria, **params,
+        criteria=criteria,
+        **params,
     )
     return model.fit(X, y, X_val=X_val, y_val=y_val)
 
@@ -45,7 +46,8 @@ def test_progress_quotient_is_checked_at_strip_ends_with_training_error():
     # P_2 = 1000 (.579 / .578 - 1) = 1.73, GL / P = 8.67 > 0.5. At t=3 (not a
     # strip end) GL = 10 is not looked at.
     model = run(
-        [0.7, 0.8, 0.78, 0.77, 0.5], [ProgressQuotient(alpha=0.5, strip=2)],
+        [0.7, 0.8, 0.78, 0.77, 0.5],
+        [ProgressQuotient(alpha=0.5, strip=2)],
         train_scores=[0.6, 0.7, 0.71, 0.711, 0.72],
     )
     assert model.n_iter_ == 4
@@ -69,11 +71,17 @@ def test_training_error_is_scored_on_training_rows_only():
     scored = RecordingSGDClassifier.scored
     scored.clear()
     EarlyStoppingEstimator(
-        RecordingSGDClassifier(random_state=0), criteria=[ProgressQuotient(alpha=1e9)],
-        validation_fraction=0.5, max_iter=1, random_state=0,
+        RecordingSGDClassifier(random_state=0),
+        criteria=[ProgressQuotient(alpha=1e9)],
+        validation_fraction=0.5,
+        max_iter=1,
+        random_state=0,
     ).fit(rows, labels)
     train, validation = validation_split(
-        rows, labels, validation_fraction=0.5, stratify=True,
+        rows,
+        labels,
+        validation_fraction=0.5,
+        stratify=True,
         random_state=np.random.RandomState(0),
     )
     scored_validation, scored_training = (set(scored[0]), set(scored[1]))
@@ -140,14 +148,17 @@ def test_criteria_unit_values():
     errors = np.array([0.0, 0.1])
     history = TrainingHistory(1 - errors, errors)
     assert GeneralizationLoss(alpha=1e9).should_stop(history) == (
-        True, "GeneralizationLoss: GL inf > 1e+09"
+        True,
+        "GeneralizationLoss: GL inf > 1e+09",
     )
     assert clone(UpStrips(s=4, strip=3)).get_params() == {"s": 4, "strip": 3}
 
 
 def test_scorer_without_an_error_is_rejected_before_training():
     estimator = ScriptedClassifier()
-    with pytest.raises(ValueError, match="scoring='positive_likelihood_ratio' has no validation error E"):
+    with pytest.raises(
+        ValueError, match="scoring='positive_likelihood_ratio' has no validation error E"
+    ):
         EarlyStoppingEstimator(
             estimator, scoring="positive_likelihood_ratio", criteria=[GeneralizationLoss()]
         ).fit(X, y)
@@ -161,12 +172,16 @@ def test_scorer_without_an_error_is_rejected_before_training():
 def test_criteria_in_a_parallel_grid_search():
     X_digits, y_digits = load_digits(return_X_y=True)
     search = GridSearchCV(
-        EarlyStoppingEstimator(SGDClassifier(random_state=0), n_iter_no_change=None,
-                               max_iter=40, random_state=0),
+        EarlyStoppingEstimator(
+            SGDClassifier(random_state=0), n_iter_no_change=None, max_iter=40, random_state=0
+        ),
         {"criteria": [[GeneralizationLoss(alpha=1)], [UpStrips(s=1, strip=2)]]},
-        cv=3, n_jobs=2,
+        cv=3,
+        n_jobs=2,
     ).fit(X_digits[:600] / 16, y_digits[:600])
     assert search.best_estimator_.termination_condition_ in {
-        "GeneralizationLoss", "UpStrips", "max_iter"
+        "GeneralizationLoss",
+        "UpStrips",
+        "max_iter",
     }
     assert len(search.cv_results_["mean_test_score"]) == 2

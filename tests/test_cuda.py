@@ -26,8 +26,12 @@ y = digits.target
 def cuda_model(**params):
     torch.manual_seed(0)
     net = NeuralNetClassifier(
-        DigitsCNN, criterion=torch.nn.CrossEntropyLoss, lr=0.1, batch_size=64,
-        device="cuda", verbose=0,
+        DigitsCNN,
+        criterion=torch.nn.CrossEntropyLoss,
+        lr=0.1,
+        batch_size=64,
+        device="cuda",
+        verbose=0,
     )
     return EarlyStoppingEstimator(net, random_state=0, max_iter=30, **params)
 
@@ -65,7 +69,9 @@ def test_cuda_checkpoint_loads_and_predicts_without_a_gpu(tmp_path):
         "print(''.join(map(str, l.predict(X))))"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
         env={**__import__("os").environ, "CUDA_VISIBLE_DEVICES": ""},
     )
     assert result.returncode == 0, result.stderr

@@ -18,7 +18,8 @@ X_val[:, 0] = VALIDATION_MARK
 
 def fitted(scores, **params):
     return EarlyStoppingEstimator(
-        ScriptedClassifier(scores=scores, train_scores=[0.9] * 20), n_iter_no_change=2,
+        ScriptedClassifier(scores=scores, train_scores=[0.9] * 20),
+        n_iter_no_change=2,
         **params,
     ).fit(X, y, X_val=X_val, y_val=y_val)
 

@@ -19,9 +19,7 @@ from skstop._split import validation_split
 
 from ._scripted import HidingNB, ScriptedClassifier, ScriptedRegressor
 
-X_small, y_small = make_classification(
-    n_samples=200, n_features=5, n_informative=3, random_state=0
-)
+X_small, y_small = make_classification(n_samples=200, n_features=5, n_informative=3, random_state=0)
 
 
 def fit_scripted(scores, **params):
@@ -97,9 +95,7 @@ def test_non_finite_first_score_keeps_the_first_epoch():
 def test_keyboard_interrupt_keeps_the_best_state_so_far():
     estimator = ScriptedClassifier(scores=[0.5, 0.8, 0.7, 0.9], interrupt_at=4)
     with pytest.warns(UserWarning, match=r"interrupted during epoch 4.*\(epoch 2\)"):
-        model = EarlyStoppingEstimator(estimator, restore_best=False).fit(
-            X_small, y_small
-        )
+        model = EarlyStoppingEstimator(estimator, restore_best=False).fit(X_small, y_small)
 
     assert model.termination_condition_ == "interrupted"
     assert model.n_iter_ == 3
@@ -145,9 +141,9 @@ def manual_partial_fit_loop(estimator, X, y, model, n_epochs):
 def test_restored_state_is_the_best_epochs_whole_state(estimator):
     X, y = load_digits(return_X_y=True)
     X = X / 16
-    model = EarlyStoppingEstimator(
-        estimator, n_iter_no_change=2, max_iter=100, random_state=7
-    ).fit(X, y)
+    model = EarlyStoppingEstimator(estimator, n_iter_no_change=2, max_iter=100, random_state=7).fit(
+        X, y
+    )
     states, scores = manual_partial_fit_loop(estimator, X, y, model, model.n_iter_)
 
     np.testing.assert_allclose(model.validation_scores_, scores)
@@ -188,8 +184,12 @@ def test_minibatches_cover_the_training_split_once_per_epoch_and_reshuffle():
     y = np.arange(100) % 2
     estimator = ScriptedClassifier(scores=[0.1, 0.2, 0.3])
     model = EarlyStoppingEstimator(
-        estimator, batch_size=32, max_iter=3, validation_fraction=10,
-        restore_best=False, random_state=0,
+        estimator,
+        batch_size=32,
+        max_iter=3,
+        validation_fraction=10,
+        restore_best=False,
+        random_state=0,
     ).fit(X, y)
 
     calls = model.estimator_.calls_
@@ -206,10 +206,16 @@ def test_minibatches_cover_the_training_split_once_per_epoch_and_reshuffle():
 def test_shuffle_false_keeps_row_order_and_random_state_reproduces():
     X = np.arange(50, dtype=float).reshape(-1, 1)
     y = np.arange(50) % 2
-    fit = lambda **p: EarlyStoppingEstimator(  # noqa: E731
-        ScriptedClassifier(scores=[0.1, 0.2]), batch_size=8, max_iter=2,
-        random_state=3, **p
-    ).fit(X, y).estimator_.calls_
+
+    def fit(**params):
+        model = EarlyStoppingEstimator(
+            ScriptedClassifier(scores=[0.1, 0.2]),
+            batch_size=8,
+            max_iter=2,
+            random_state=3,
+            **params,
+        )
+        return model.fit(X, y).estimator_.calls_
 
     unshuffled = np.concatenate([c["X"].ravel() for c in fit(shuffle=False)])
     assert np.all(np.diff(unshuffled[: len(unshuffled) // 2]) > 0)
@@ -261,9 +267,7 @@ def test_unsupervised_estimator_without_y():
 def test_nd_input_reaches_the_inner_estimator_unconverted():
     X = np.random.RandomState(0).rand(40, 1, 8, 8).astype(np.float32)
     y = np.arange(40) % 2
-    model = EarlyStoppingEstimator(ScriptedClassifier(scores=[0.5]), max_iter=1).fit(
-        X, y
-    )
+    model = EarlyStoppingEstimator(ScriptedClassifier(scores=[0.5]), max_iter=1).fit(X, y)
     first_batch = model.estimator_.calls_[0]["X"]
     assert first_batch.shape == (36, 1, 8, 8)
     assert first_batch.dtype == np.float32
@@ -287,9 +291,7 @@ def test_memmap_is_read_batch_by_batch(tmp_path):
 def test_feature_names_are_recorded():
     pd = pytest.importorskip("pandas")
     X = pd.DataFrame(X_small, columns=[f"f{i}" for i in range(5)])
-    model = EarlyStoppingEstimator(SGDClassifier(random_state=0), max_iter=2).fit(
-        X, y_small
-    )
+    model = EarlyStoppingEstimator(SGDClassifier(random_state=0), max_iter=2).fit(X, y_small)
     assert model.n_features_in_ == 5
     np.testing.assert_array_equal(model.feature_names_in_, X.columns)
 
@@ -311,8 +313,11 @@ def test_verbose_prints_one_line_per_epoch(capsys):
     lines = capsys.readouterr().out.splitlines()
 
     assert len(lines) == 2
-    assert re.match(r"\[EarlyStoppingEstimator\] epoch +2 +score +0\.250000 +best "
-                    r"+0\.500000 \(epoch 1\) +elapsed \d+\.\d\ds", lines[1])
+    assert re.match(
+        r"\[EarlyStoppingEstimator\] epoch +2 +score +0\.250000 +best "
+        r"+0\.500000 \(epoch 1\) +elapsed \d+\.\d\ds",
+        lines[1],
+    )
 
 
 def test_quiet_by_default(capsys):
@@ -346,9 +351,7 @@ def test_metadata_routing_sends_weights_to_partial_fit_and_scorer():
     train_weights = model.estimator_.calls_[0]["sample_weight"]
     val_weights = model.estimator_.scored_on_["sample_weight"]
     assert len(train_weights) == 180 and len(val_weights) == 20
-    np.testing.assert_array_equal(
-        np.sort(np.concatenate([train_weights, val_weights])), weights
-    )
+    np.testing.assert_array_equal(np.sort(np.concatenate([train_weights, val_weights])), weights)
 
 
 def test_metadata_routing_rejects_unrequested_metadata():
@@ -367,9 +370,7 @@ def test_metadata_routing_to_a_scorer():
 
     with config_context(enable_metadata_routing=True):
         scorer = make_scorer(weighted_accuracy).set_score_request(sample_weight=True)
-        estimator = SGDClassifier(random_state=0).set_partial_fit_request(
-            sample_weight=False
-        )
+        estimator = SGDClassifier(random_state=0).set_partial_fit_request(sample_weight=False)
         EarlyStoppingEstimator(estimator, scoring=scorer, max_iter=1).fit(
             X_small, y_small, sample_weight=np.ones(200)
         )
@@ -382,7 +383,10 @@ def test_metadata_routing_to_a_scorer():
 @pytest.mark.parametrize(
     "params, message",
     [
-        ({"n_iter_no_change": 0}, "'n_iter_no_change' parameter .* must be None or an int in the range \\[1, inf\\)"),
+        (
+            {"n_iter_no_change": 0},
+            "'n_iter_no_change' parameter .* must be None or an int in the range \\[1, inf\\)",
+        ),
         ({"validation_fraction": 1.5}, "'validation_fraction' parameter"),
         ({"tol": -1.0}, "'tol' parameter"),
         ({"max_iter": 0}, "'max_iter' parameter"),
@@ -423,9 +427,7 @@ def test_class_with_one_member_falls_back_to_an_unstratified_split():
 
 
 def test_validation_split_too_small_for_every_class_falls_back():
-    X, y = make_classification(
-        60, 8, n_informative=4, n_redundant=0, n_classes=4, random_state=0
-    )
+    X, y = make_classification(60, 8, n_informative=4, n_redundant=0, n_classes=4, random_state=0)
     with pytest.warns(UserWarning, match="cannot each hold all 4 classes"):
         EarlyStoppingEstimator(SGDClassifier(), validation_fraction=0.05).fit(X, y)
 
@@ -482,9 +484,7 @@ def causes(error):
     return "\n".join(messages)
 
 
-@pytest.mark.parametrize(
-    "method", ["predict", "predict_proba", "predict_log_proba", "score"]
-)
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "predict_log_proba", "score"])
 def test_methods_exist_exactly_when_the_inner_estimator_has_them(method):
     model = EarlyStoppingEstimator(HidingNB(hidden=method), max_iter=2)
     if method not in ("predict", "score"):  # the default scorer needs both
@@ -534,7 +534,9 @@ def test_clone_pickle_and_joblib_round_trips_predict_identically(tmp_path):
     ).fit(X_small, y_small)
     expected = model.predict_proba(X_small)
 
-    np.testing.assert_array_equal(pickle.loads(pickle.dumps(model)).predict_proba(X_small), expected)
+    np.testing.assert_array_equal(
+        pickle.loads(pickle.dumps(model)).predict_proba(X_small), expected
+    )
     joblib.dump(model, tmp_path / "model.joblib")
     np.testing.assert_array_equal(
         joblib.load(tmp_path / "model.joblib").predict_proba(X_small), expected

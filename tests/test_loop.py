@@ -29,7 +29,10 @@ def make_loop(monitor, validation=True):
     )
     scorer = check_scoring(trainer.estimator)
     return EpochLoop(
-        state, trainer, monitor, batches,
+        state,
+        trainer,
+        monitor,
+        batches,
         ValidationSet(X_val, y_val, {}, scorer) if validation else None,
         tasks=EpochTasks(None, 0, None, None),
         reporter=partial(EpochReporter, "test", 0, monitor.max_iter),

@@ -7,8 +7,7 @@ from skstop.__main__ import main
 
 def test_demo_prints_the_epoch_table_best_epoch_and_test_accuracy(capsys, tmp_path):
     png = tmp_path / "curve.png"
-    main(["--estimator", "sgd", "--n-iter-no-change", "3", "--max-iter", "50",
-          "--plot", str(png)])
+    main(["--estimator", "sgd", "--n-iter-no-change", "3", "--max-iter", "50", "--plot", str(png)])
     out = capsys.readouterr().out
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert f"learning curve saved to {png}" in out
@@ -24,7 +23,9 @@ def test_demo_prints_the_epoch_table_best_epoch_and_test_accuracy(capsys, tmp_pa
 
 def test_help_runs_as_a_module():
     result = subprocess.run(
-        [sys.executable, "-m", "skstop", "--help"], capture_output=True, text=True,
+        [sys.executable, "-m", "skstop", "--help"],
+        capture_output=True,
+        text=True,
         check=True,
     )
     assert "--n-iter-no-change" in result.stdout

@@ -80,8 +80,9 @@ def test_randomized_search_and_cross_validate_in_parallel():
         return_estimator=True,
     )
     assert np.all(results["test_score"] > 0.9)
-    assert all(est.termination_condition_ in {"no_change", "max_iter"}
-               for est in results["estimator"])
+    assert all(
+        est.termination_condition_ in {"no_change", "max_iter"} for est in results["estimator"]
+    )
 
 
 def test_successive_halving_over_max_iter():

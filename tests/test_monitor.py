@@ -91,7 +91,10 @@ def test_monitor_keeps_a_non_finite_first_score_so_there_is_a_model():
 
 def test_monitor_passes_the_criterion_reason_on():
     monitor = StoppingMonitor(
-        n_iter_no_change=None, tol=0.0, max_iter=10, criteria=[GeneralizationLoss(alpha=5)],
+        n_iter_no_change=None,
+        tol=0.0,
+        max_iter=10,
+        criteria=[GeneralizationLoss(alpha=5)],
         scoring="accuracy",
     )
     state = new_state()
@@ -106,7 +109,10 @@ def test_monitor_passes_the_criterion_reason_on():
 def test_criteria_needing_errors_are_checked_against_the_scorer_when_built():
     with pytest.raises(ValueError, match="scoring='max_error' has no validation error E"):
         StoppingMonitor(
-            n_iter_no_change=1, tol=0.0, max_iter=3, criteria=[GeneralizationLoss()],
+            n_iter_no_change=1,
+            tol=0.0,
+            max_iter=3,
+            criteria=[GeneralizationLoss()],
             scoring="max_error",
         )
 

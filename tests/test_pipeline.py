@@ -18,7 +18,9 @@ X, y = X[:500], y[:500]
 def model(**params):
     return EarlyStoppingEstimator(
         make_pipeline(StandardScaler(), SGDClassifier(random_state=0)),
-        n_iter_no_change=3, random_state=0, **params,
+        n_iter_no_change=3,
+        random_state=0,
+        **params,
     )
 
 
@@ -39,9 +41,7 @@ def test_only_the_last_step_is_trained_per_epoch_and_predicts_on_raw_data():
     fitted = model(restore_best=False).fit(X, y)
     sgd = fitted.estimator_[-1]
     assert sgd.t_ == fitted.n_iter_ * 450 + 1  # one pass over 450 rows per epoch
-    np.testing.assert_array_equal(
-        fitted.predict(X), sgd.predict(fitted.estimator_[0].transform(X))
-    )
+    np.testing.assert_array_equal(fitted.predict(X), sgd.predict(fitted.estimator_[0].transform(X)))
 
 
 def test_x_val_is_transformed_by_the_preprocessing_fitted_on_x():

@@ -48,8 +48,10 @@ def test_every_epoch_is_logged_to_the_skstop_logger(caplog, capsys):
         fit(verbose=0)
     records = [r for r in caplog.records if r.name == "skstop"]
     assert len(records) == 4
-    assert records[1].getMessage().startswith(
-        "EarlyStoppingEstimator epoch 2: score 0.600000, best 0.600000 (epoch 2)"
+    assert (
+        records[1]
+        .getMessage()
+        .startswith("EarlyStoppingEstimator epoch 2: score 0.600000, best 0.600000 (epoch 2)")
     )
     assert capsys.readouterr() == ("", "")
 

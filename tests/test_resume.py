@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from skstop import CheckpointError
-from skstop._checkpoint._store import MANIFEST, latest_checkpoint, read_manifest
 from skstop._checkpoint import run_folders
+from skstop._checkpoint._store import MANIFEST, latest_checkpoint, read_manifest
 
 from ._fit_child import data, make_model, result
 
@@ -24,7 +24,10 @@ pytestmark = pytest.mark.slow
 def start_child(checkpoint_dir, result_path):
     process = subprocess.Popen(
         [sys.executable, str(CHILD), str(checkpoint_dir), str(result_path)],
-        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
     assert process.stdout.readline().strip() == "ready"

@@ -30,10 +30,17 @@ GRID = {"estimator__alpha": [1e-4, 1e-2], "n_iter_no_change": [2, 4]}
 @pytest.fixture(scope="module")
 def dask_client():
     """Two worker processes on the loopback interface, stopped after the module."""
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-        dashboard_address=None, death_timeout=60,
-    ) as cluster, distributed.Client(cluster, timeout=60) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            death_timeout=60,
+        ) as cluster,
+        distributed.Client(cluster, timeout=60) as client,
+    ):
         yield client
 
 
@@ -62,8 +69,14 @@ def test_grid_search_on_dask_matches_sequential(dask_client):
 
 def test_halving_search_over_epochs_on_dask(dask_client):
     halving = HalvingGridSearchCV(
-        sgd_model(n_iter_no_change=100), {"estimator__alpha": np.logspace(-6, -1, 9)},
-        resource="max_iter", min_resources=2, max_resources=18, factor=3, cv=3, n_jobs=-1,
+        sgd_model(n_iter_no_change=100),
+        {"estimator__alpha": np.logspace(-6, -1, 9)},
+        resource="max_iter",
+        min_resources=2,
+        max_resources=18,
+        factor=3,
+        cv=3,
+        n_jobs=-1,
     )
     with joblib.parallel_config(backend="dask"):
         halving.fit(X_digits, y_digits)
@@ -118,8 +131,11 @@ def test_dask_array_is_streamed_chunk_by_chunk():
     X, y = make_classification(1000, 5, random_state=0)
     X_lazy, y_lazy = da.from_array(X, chunks=(250, 5)), da.from_array(y, chunks=250)
     model = EarlyStoppingEstimator(
-        ScriptedClassifier(scores=[0.5, 0.6]), batch_size=100, max_iter=2,
-        restore_best=False, random_state=0,
+        ScriptedClassifier(scores=[0.5, 0.6]),
+        batch_size=100,
+        max_iter=2,
+        restore_best=False,
+        random_state=0,
     ).fit(X_lazy, y_lazy)
     calls = model.estimator_.calls_
     assert all(isinstance(call["X"], np.ndarray) for call in calls)

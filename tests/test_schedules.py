@@ -16,7 +16,8 @@ def test_eta0_is_reduced_after_each_plateau_of_patience_epochs():
     model = EarlyStoppingEstimator(
         ScriptedClassifier(scores=scores, eta0=0.1),
         schedules=[ReduceOnPlateau("eta0", factor=0.5, patience=1)],
-        n_iter_no_change=3, restore_best=False,
+        n_iter_no_change=3,
+        restore_best=False,
     ).fit(X, y)
     # best at 2 -> reduce after 3, again after 4; best at 5 -> after 6 and 7;
     # epoch 8 stops training (5 + 3), so nothing more is applied.
@@ -31,7 +32,9 @@ def test_min_value_bounds_the_reductions():
     model = EarlyStoppingEstimator(
         ScriptedClassifier(scores=[0.5] * 10, eta0=0.1),
         schedules=[ReduceOnPlateau("eta0", factor=0.05, patience=1, min_value=0.01)],
-        n_iter_no_change=None, max_iter=6, restore_best=False,
+        n_iter_no_change=None,
+        max_iter=6,
+        restore_best=False,
     ).fit(X, y)
     assert [e["new"] for e in model.schedule_events_] == [0.01]
 
@@ -41,7 +44,8 @@ def test_real_sgd_keeps_the_best_epochs_learning_rate():
     model = EarlyStoppingEstimator(
         SGDClassifier(learning_rate="constant", eta0=0.5, random_state=0),
         schedules=[ReduceOnPlateau("eta0", factor=0.5, patience=1)],
-        n_iter_no_change=4, random_state=0,
+        n_iter_no_change=4,
+        random_state=0,
     ).fit(X_digits / 16, y_digits)
     assert model.schedule_events_
     expected = 0.5
@@ -54,8 +58,11 @@ def test_real_sgd_keeps_the_best_epochs_learning_rate():
 @pytest.mark.parametrize(
     "estimator, param, message",
     [
-        (MLPClassifier(), "learning_rate_init",
-         "reads 'learning_rate_init' only once, into its optimizer"),
+        (
+            MLPClassifier(),
+            "learning_rate_init",
+            "reads 'learning_rate_init' only once, into its optimizer",
+        ),
         (SGDClassifier(), "eta0", "learning_rate='optimal'\\) ignores eta0"),
         (SGDClassifier(), "no_such", "SGDClassifier has no parameter 'no_such'"),
     ],

@@ -12,7 +12,10 @@ y = np.repeat([0, 1, 2], [60, 30, 10])
 
 def split(y, fraction=0.2, stratify=True, seed=0):
     return validation_split(
-        np.empty((len(y), 0)), y, validation_fraction=fraction, stratify=stratify,
+        np.empty((len(y), 0)),
+        y,
+        validation_fraction=fraction,
+        stratify=stratify,
         random_state=seed,
     )
 

@@ -13,8 +13,12 @@ X, y = make_classification(300, 6, n_informative=4, random_state=0)
 
 def fitted(checkpoint_dir, **params):
     return EarlyStoppingEstimator(
-        SGDClassifier(random_state=0), batch_size=50, n_iter_no_change=3, random_state=0,
-        checkpoint_dir=checkpoint_dir, **params,
+        SGDClassifier(random_state=0),
+        batch_size=50,
+        n_iter_no_change=3,
+        random_state=0,
+        checkpoint_dir=checkpoint_dir,
+        **params,
     ).fit(X, y)
 
 
@@ -27,8 +31,12 @@ def test_the_state_read_back_from_its_manifest_is_the_state_that_was_saved(tmp_p
     assert read.scores == live.scores
     assert (read.best_iteration, read.best_score) == (live.best_iteration, live.best_score)
     assert read.config == live.config
-    np.testing.assert_array_equal(read.random_state.get_state()[1], live.random_state.get_state()[1])
-    np.testing.assert_array_equal(read.split_random_state().rand(3), live.split_random_state().rand(3))
+    np.testing.assert_array_equal(
+        read.random_state.get_state()[1], live.random_state.get_state()[1]
+    )
+    np.testing.assert_array_equal(
+        read.split_random_state().rand(3), live.split_random_state().rand(3)
+    )
     np.testing.assert_array_equal(read.best.restore().coef_, live.best.restore().coef_)
     np.testing.assert_array_equal(read.estimator.coef_, live.estimator.coef_)
 
@@ -58,8 +66,14 @@ def test_fit_and_load_checkpoint_set_the_same_fitted_attributes(tmp_path):
         folder = tmp_path / str(restore_best)
         model = fitted(folder, restore_best=restore_best)
         loaded = load_checkpoint(folder)
-        for name in ("n_iter_", "best_iteration_", "best_score_", "termination_condition_",
-                     "n_features_in_", "schedule_events_"):
+        for name in (
+            "n_iter_",
+            "best_iteration_",
+            "best_score_",
+            "termination_condition_",
+            "n_features_in_",
+            "schedule_events_",
+        ):
             assert getattr(loaded, name) == getattr(model, name), name
         np.testing.assert_array_equal(loaded.validation_scores_, model.validation_scores_)
         np.testing.assert_array_equal(loaded.classes_, model.classes_)

@@ -29,9 +29,14 @@ y = digits.target[:600]
 
 def cnn(**params):
     params = {
-        "module__channels": 4, "criterion": torch.nn.CrossEntropyLoss, "lr": 0.2,
-        "batch_size": 64, "max_epochs": 10, "iterator_train__shuffle": True,
-        "verbose": 0, **params,
+        "module__channels": 4,
+        "criterion": torch.nn.CrossEntropyLoss,
+        "lr": 0.2,
+        "batch_size": 64,
+        "max_epochs": 10,
+        "iterator_train__shuffle": True,
+        "verbose": 0,
+        **params,
     }
     return NeuralNetClassifier(DigitsCNN, **params)
 
@@ -64,11 +69,13 @@ def test_restored_net_is_the_best_epochs_module_optimizer_and_history():
     recorded = []
 
     def accuracy_recording_state(net, X_val, y_val):
-        recorded.append((
-            copy.deepcopy(net.module_.state_dict()),
-            copy.deepcopy(net.optimizer_.state_dict()),
-            len(net.history),
-        ))
+        recorded.append(
+            (
+                copy.deepcopy(net.module_.state_dict()),
+                copy.deepcopy(net.optimizer_.state_dict()),
+                len(net.history),
+            )
+        )
         return accuracy_score(y_val, net.predict(X_val))
 
     model = fit(scoring=accuracy_recording_state, n_iter_no_change=2, tol=0.02, max_iter=20)
@@ -152,8 +159,9 @@ def test_grid_search_over_net_parameters_in_parallel():
         n_jobs=2,
     ).fit(X, y)
     assert set(search.best_params_) == {"estimator__lr", "estimator__module__channels"}
-    assert search.best_estimator_.estimator_.module_.features[0].out_channels == (
-        search.best_params_["estimator__module__channels"]
+    assert (
+        search.best_estimator_.estimator_.module_.features[0].out_channels
+        == (search.best_params_["estimator__module__channels"])
     )
 
 
@@ -163,8 +171,12 @@ def test_net_checkpoints_open_with_joblib_and_resume_exactly(tmp_path):
     # torch's RNG moves on in between, as it would in a new process.
     torch.manual_seed(123)
     resumed = EarlyStoppingEstimator(
-        cnn(), random_state=0, max_iter=8, n_iter_no_change=20,
-        checkpoint_dir=tmp_path, warm_start=True,
+        cnn(),
+        random_state=0,
+        max_iter=8,
+        n_iter_no_change=20,
+        checkpoint_dir=tmp_path,
+        warm_start=True,
     ).fit(X, y)
     np.testing.assert_array_equal(resumed.validation_scores_, reference.validation_scores_)
     np.testing.assert_array_equal(resumed.predict_proba(X), reference.predict_proba(X))
@@ -181,7 +193,9 @@ def test_learning_rate_schedule_on_a_net():
 
     model = fit(
         schedules=[ReduceOnPlateau("lr", factor=0.5, patience=1)],
-        n_iter_no_change=20, max_iter=6, restore_best=False,
+        n_iter_no_change=20,
+        max_iter=6,
+        restore_best=False,
     )
     expected = 0.2 * 0.5 ** len(model.schedule_events_)
     assert model.estimator_.lr == pytest.approx(expected)

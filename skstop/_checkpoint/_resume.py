@@ -16,7 +16,11 @@ from ._store import MANIFEST, RUN_PREFIX, CheckpointError, latest_checkpoint, ma
 # Parameters that say how to train or save, not what is trained: changing them
 # still resumes the same run (e.g. a larger max_iter trains an old run further).
 NOT_CONFIGURATION = {
-    "checkpoint_dir", "checkpoint_every", "keep_last", "warm_start", "verbose",
+    "checkpoint_dir",
+    "checkpoint_every",
+    "keep_last",
+    "warm_start",
+    "verbose",
     "max_iter",
 }
 
@@ -84,8 +88,9 @@ def resolve_run_folder(path):
     runs = run_folders(path)
     if len(runs) != 1:
         raise CheckpointError(
-            f"{path} holds {len(runs)} run folders; pass one of them "
-            f"(e.g. {runs[0]})." if runs else f"{path} holds no checkpoint."
+            f"{path} holds {len(runs)} run folders; pass one of them (e.g. {runs[0]})."
+            if runs
+            else f"{path} holds no checkpoint."
         )
     return runs[0]
 

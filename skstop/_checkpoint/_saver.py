@@ -26,7 +26,9 @@ class CheckpointSaver:
 
     def after_epoch(self, state, *, improved, stop):
         """Save the state after an epoch if the policy says so."""
-        if not self.policy.should_save(state.n_epochs, improved=improved, finished=stop is not None):
+        if not self.policy.should_save(
+            state.n_epochs, improved=improved, finished=stop is not None
+        ):
             return
         # At an improvement the live estimator *is* the best: a snapshot that
         # already holds pickle bytes hands them over without a second dump.

@@ -82,7 +82,7 @@ def read_manifest(folder, path, trusted):
         envelope = json.loads(path.read_bytes())
         body_text, signature = envelope["body"], envelope["signature"]
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise CheckpointError(f"{path.name} is not a complete manifest ({error}).")
+        raise CheckpointError(f"{path.name} is not a complete manifest ({error}).") from error
     if not trusted and not is_signed(body_text.encode(), signature):
         raise CheckpointError(
             f"{path.name} is not signed with this user's checkpoint key "
@@ -241,5 +241,3 @@ class CheckpointWriter:
         for path in self.folder.glob("model-e*.joblib"):
             if path.name not in kept:
                 path.unlink(missing_ok=True)
-
-

@@ -4,8 +4,14 @@ from ._base import PickleSnapshot, Trainer
 from ._partial_fit import PartialFitTrainer
 from ._skorch import NetTrainer, is_skorch_net
 
-__all__ = ["NetTrainer", "PartialFitTrainer", "PickleSnapshot", "Trainer", "take_snapshot",
-           "trainer_for"]
+__all__ = [
+    "NetTrainer",
+    "PartialFitTrainer",
+    "PickleSnapshot",
+    "Trainer",
+    "take_snapshot",
+    "trainer_for",
+]
 
 
 def trainer_for(estimator, classes=None):

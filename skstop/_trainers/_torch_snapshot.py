@@ -70,9 +70,11 @@ class NetSnapshot:
 
         states = _state_dicts(net)
         sources = _tensors(states, [])
-        buffers = reuse._buffers if self._can_reuse(reuse, sources) else [
-            torch.empty_like(tensor) for tensor in sources
-        ]
+        buffers = (
+            reuse._buffers
+            if self._can_reuse(reuse, sources)
+            else [torch.empty_like(tensor) for tensor in sources]
+        )
         with torch.no_grad():
             torch._foreach_copy_(buffers, [t.detach() for t in sources], non_blocking=True)
         self._buffers = buffers
@@ -99,10 +101,13 @@ class NetSnapshot:
 
         # Scalars (lr, say) as they were at the snapshot; objects such as a
         # module instance come deep-copied by clone, never shared.
-        net = clone(self._net).set_params(**{
-            name: value for name, value in self._params.items()
-            if isinstance(value, (bool, int, float, str))
-        })
+        net = clone(self._net).set_params(
+            **{
+                name: value
+                for name, value in self._params.items()
+                if isinstance(value, (bool, int, float, str))
+            }
+        )
         # Initializing draws fresh random weights (overwritten just below) from
         # torch's global RNG; forked, so that a restore mid-training (to save a
         # checkpoint) leaves the training's random stream as it was.
