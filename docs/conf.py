@@ -17,9 +17,12 @@ extensions = [
     "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
     "numpydoc",
+    "myst_parser",
     "sphinx_gallery.gen_gallery",
 ]
 
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+myst_heading_anchors = 2
 autosummary_generate = True
 # The set_*_request methods come from scikit-learn's metadata routing, with
 # docstrings that point into scikit-learn's own glossary.
