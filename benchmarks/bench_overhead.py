@@ -2,18 +2,20 @@
 
 Both do the same work: the same validation split, 20 epochs, a snapshot of the
 whole estimator at each improvement, the best state restored at the end. The
-script prints medians of interleaved repeats, their ratio (target <= 1.03), and
-what one snapshot costs as a share of one epoch.
+script prints medians of interleaved repeats, their ratio (target <= 1.03), the
+median of the ratios of each repeat's adjacent pair (less sensitive to a shared
+machine's drift), and what one snapshot costs as a share of one epoch.
 
-Run: .venv/bin/python benchmarks/bench_overhead.py [--quick]
+Run: .venv/bin/python benchmarks/bench_overhead.py [--quick] [--repeats N]
 """
 
 import argparse
 import pickle
+import statistics
 import time
 
 import numpy as np
-from _common import machine, median_seconds
+from _common import interleaved_seconds, machine
 from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.linear_model import SGDClassifier
@@ -70,8 +72,9 @@ def snapshot_share(estimator, X, y):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small data, 1 repeat")
+    parser.add_argument("--repeats", type=int, default=15)
     args = parser.parse_args()
-    scale, repeats = (20, 1) if args.quick else (1, 7)
+    scale, repeats = (20, 1) if args.quick else (1, args.repeats)
     cases = {
         "SGDClassifier 200k x 100": (
             SGDClassifier(random_state=0),
@@ -85,21 +88,23 @@ def main():
     print(f"machine: {machine()}")
     print(f"{N_EPOCHS} epochs, median of {repeats} interleaved repeats\n")
     print(
-        f"{'case':<26} {'hand loop':>10} {'skstop':>10} {'ratio':>7} "
+        f"{'case':<26} {'hand loop':>10} {'skstop':>10} {'ratio':>7} {'paired':>7} "
         f"{'snapshot':>10} {'% epoch':>8}"
     )
     for name, (estimator, (X, y)) in cases.items():
-        times = median_seconds(
+        runs = interleaved_seconds(
             {
                 "hand": lambda: hand_written(estimator, X, y),
                 "skstop": lambda: wrapped(estimator, X, y),
             },
             repeats,
         )
+        times = {name: statistics.median(seconds) for name, seconds in runs.items()}
+        paired = statistics.median(s / h for s, h in zip(runs["skstop"], runs["hand"]))
         snapshot, epoch = snapshot_share(estimator, X, y)
         print(
             f"{name:<26} {times['hand']:>9.3f}s {times['skstop']:>9.3f}s "
-            f"{times['skstop'] / times['hand']:>7.3f} {snapshot * 1e3:>8.3f}ms "
+            f"{times['skstop'] / times['hand']:>7.3f} {paired:>7.3f} {snapshot * 1e3:>8.3f}ms "
             f"{100 * snapshot / epoch:>7.3f}%"
         )
 

@@ -345,27 +345,17 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         self : object
             The fitted early-stopping estimator.
         """
-        trainer = self._check_params()
+        self._check_params()
         X, y, X_val, y_val = self._validate_training_data(X, y, X_val, y_val)
         train_params, score_params = self._route_fit_params(fit_params)
-        trainer.classes = self._classes(y, y_val)
+        trainer = trainer_for(self._trained_estimator, classes=self._classes(y, y_val))
         state, resumed_from = self._start_or_resume(trainer, X, y, X_val, y_val)
         batches, validation = self._split(
             X, y, X_val, y_val, train_params, score_params, state, trainer
         )
         saver = self._open_checkpoints(state, resumed_from, trainer)
         tasks = EpochTasks(self, self.max_iter, X, y)
-        loop = EpochLoop(
-            state,
-            trainer,
-            self._monitor(),
-            batches,
-            validation,
-            schedules=self.schedules or (),
-            saver=saver,
-            tasks=tasks,
-            reporter=partial(EpochReporter, type(self).__name__, self.verbose, self.max_iter),
-        )
+        loop = self._epoch_loop(state, trainer, batches, validation, saver, tasks)
         try:
             stop = loop.run()
         finally:
@@ -392,7 +382,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         return self.estimator
 
     def _check_params(self):
-        """Check what the declared constraints cannot; the trainer of the inner estimator."""
+        """Check what the declared constraints cannot, before anything is done."""
         trained = self._trained_estimator
         if not hasattr(trained, "partial_fit"):
             raise ValueError(
@@ -408,8 +398,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             if not isinstance(criterion, Criterion):
                 raise ValueError(f"criteria must hold skstop.criteria objects; got {criterion!r}.")
         self._monitor()  # raises if a criterion needs an error the scorer lacks
-        trainer = trainer_for(trained)
-        trainer.check(batch_size=self.batch_size, scoring=self.scoring)
+        trainer_for(trained).check(batch_size=self.batch_size, scoring=self.scoring)
         if trained.get_params(deep=False).get("early_stopping") is True:
             raise ValueError(
                 f"{type(trained).__name__} has its own early stopping switched "
@@ -418,7 +407,19 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             )
         if self.checkpoint_every is not None and self.checkpoint_dir is None:
             raise ValueError("checkpoint_every was set, but checkpoint_dir is None.")
-        return trainer
+
+    def _epoch_loop(self, state, trainer, batches, validation, saver, tasks):
+        return EpochLoop(
+            state,
+            trainer,
+            self._monitor(),
+            batches,
+            validation,
+            schedules=self.schedules or (),
+            saver=saver,
+            tasks=tasks,
+            reporter=partial(EpochReporter, type(self).__name__, self.verbose, self.max_iter),
+        )
 
     def _monitor(self):
         if self.validation_fraction is None:
