@@ -11,6 +11,7 @@ after a kill continues from the last commit.
 """
 
 import json
+import signal
 import sys
 
 from sklearn.datasets import make_classification
@@ -66,6 +67,10 @@ def result(model, X):
 
 
 if __name__ == "__main__":
+    # A shell runs background jobs with SIGINT ignored, and children inherit
+    # that: Ctrl-C at a terminal is what this child stands for, so it takes
+    # SIGINT as an interactive Python does, whatever started the tests.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     checkpoint_dir, result_path = sys.argv[1:3]
     durable.CHUNK_SIZE = 2048
     durable.write_chunk = stepped_write
