@@ -27,12 +27,12 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from skstop import EarlyStoppingEstimator
-from skstop._checkpoint import CheckpointWriter
+from skstop._checkpoint import CheckpointWriter, signing_key
 
 
 def save_times(estimator, folder, repeats):
     """Median seconds: plain dump, the loop's blocking part, the full commit."""
-    writer = CheckpointWriter.start(folder, "bench", b"", keep_last=2)
+    writer = CheckpointWriter.start(folder, "0" * 16, b"", signing_key(), keep_last=2)
     plain, blocks, full = [], [], []
     try:
         for epoch in range(1, repeats + 1):

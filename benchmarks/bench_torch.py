@@ -35,7 +35,7 @@ from skorch.dataset import Dataset  # noqa: E402
 from skorch.helper import predefined_split  # noqa: E402
 
 from skstop import EarlyStoppingEstimator  # noqa: E402
-from skstop._checkpoint import CheckpointWriter  # noqa: E402
+from skstop._checkpoint import CheckpointWriter, signing_key  # noqa: E402
 from skstop._trainers import take_snapshot  # noqa: E402
 
 
@@ -238,7 +238,7 @@ def snapshot_costs(device, n_params_millions, repeats):
         timed(lambda: pickle.dumps(net, protocol=5), sync=True, repeats=heavy),
     )
     with scratch_folder() as folder:
-        writer = CheckpointWriter.start(folder, "bench", b"", keep_last=1)
+        writer = CheckpointWriter.start(folder, "0" * 16, b"", signing_key(), keep_last=1)
 
         def durable():
             # What fit does at an improvement: the live net is the best.

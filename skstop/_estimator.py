@@ -2,6 +2,7 @@
 
 import os
 import pickle
+from contextlib import ExitStack
 from copy import deepcopy
 from functools import partial
 from numbers import Integral, Real
@@ -37,6 +38,7 @@ from ._checkpoint import (
     SavePolicy,
     configuration_id,
     resume_run,
+    signing_key,
 )
 from ._loop import EpochLoop, ValidationSet
 from ._monitor import FixedEpochs, StoppingMonitor
@@ -349,18 +351,22 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         X, y, X_val, y_val = self._validate_training_data(X, y, X_val, y_val)
         train_params, score_params = self._route_fit_params(fit_params)
         trainer = trainer_for(self._trained_estimator, classes=self._classes(y, y_val))
-        state, resumed_from = self._start_or_resume(trainer, X, y, X_val, y_val)
-        batches, validation = self._split(
-            X, y, X_val, y_val, train_params, score_params, state, trainer
-        )
-        saver = self._open_checkpoints(state, resumed_from, trainer)
-        tasks = EpochTasks(self, self.max_iter, X, y)
-        loop = self._epoch_loop(state, trainer, batches, validation, saver, tasks)
-        try:
-            stop = loop.run()
-        finally:
+        # Read (or made) before anything is written, so a key problem is a clear error.
+        key = signing_key() if self.checkpoint_dir is not None else None
+        state, manifest, lock = self._start_or_resume(trainer, key, X, y, X_val, y_val)
+        # Until this fit ends: one that raises leaves nothing half-trained to continue.
+        self._state = None
+        with ExitStack() as cleanup:
+            if lock is not None:
+                cleanup.callback(lock.release)
+            batches, validation = self._split(
+                X, y, X_val, y_val, train_params, score_params, state, trainer
+            )
+            saver = self._open_checkpoints(state, manifest, lock, trainer, key)
             if saver is not None:
-                saver.close()
+                cleanup.callback(saver.close)
+            tasks = EpochTasks(self, self.max_iter, X, y)
+            stop = self._epoch_loop(state, trainer, batches, validation, saver, tasks).run()
         set_fitted_attributes(self, state, stop.condition)
         tasks.end(X, y)
         # Kept for warm_start, never pickled; an interrupted epoch left the live
@@ -523,20 +529,23 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             return None
         return unique_labels(*(t for t in (y, y_val) if t is not None))
 
-    def _start_or_resume(self, trainer, X, y, X_val, y_val):
-        """The state to train from, and the manifest it continues (or None)."""
+    def _start_or_resume(self, trainer, key, X, y, X_val, y_val):
+        """The state to train from, the manifest it continues and that run's lock (or Nones)."""
         config = None
         if self.warm_start or self.checkpoint_dir is not None:
             config = configuration_id(self, X, y, X_val, y_val)
         if self.warm_start:
-            previous = getattr(self, "_state", None)
-            resumed = resume_run(previous, config, self.checkpoint_dir, trainer)
+            previous = self.__dict__.get("_state")
+            unfinished = "_state" in self.__dict__ and previous is None
+            resumed = resume_run(
+                previous, config, self.checkpoint_dir, trainer, key, unfinished=unfinished
+            )
             if resumed is not None:
                 return resumed
         random_state = check_random_state(self.random_state)
-        return TrainingState(trainer.new_estimator(), random_state, config), None
+        return TrainingState(trainer.new_estimator(), random_state, config), None, None
 
-    def _open_checkpoints(self, state, resumed_from, trainer):
+    def _open_checkpoints(self, state, manifest, lock, trainer, key):
         """The saver of this fit's checkpoints, or None without checkpoint_dir.
 
         Opened after the split, so that data the split refuses leaves no run
@@ -545,13 +554,14 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         """
         if self.checkpoint_dir is None:
             return None
-        if resumed_from is not None:
-            writer = CheckpointWriter.resume(resumed_from, keep_last=self.keep_last)
+        if manifest is not None:
+            writer = CheckpointWriter.resume(manifest, lock, key, keep_last=self.keep_last)
         else:
             writer = CheckpointWriter.start(
                 self.checkpoint_dir,
                 state.config,
                 pickle.dumps(clone(self), protocol=5),
+                key,
                 keep_last=self.keep_last,
             )
             state.checkpoint_folder = writer.folder

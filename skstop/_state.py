@@ -97,9 +97,9 @@ class TrainingState:
     def from_manifest(cls, manifest):
         """The state a verified manifest committed, ready to train on."""
         record = manifest.record
-        estimator = manifest.load("model")
+        estimator = _trained_step(manifest.load("model"))
         same_file = manifest.body["files"]["best"] == manifest.body["files"]["model"]
-        best = estimator if same_file else manifest.load("best")
+        best = estimator if same_file else _trained_step(manifest.load("best"))
         state = cls(
             estimator,
             rng_from_json(record["rng"]),
@@ -119,6 +119,11 @@ class TrainingState:
         state.best_score = record["best_score"]
         state.checkpoint_folder = manifest.folder
         return state
+
+
+def _trained_step(model):
+    """The estimator trained epoch by epoch, from a model file (a Pipeline: its last step)."""
+    return model.steps[-1][1] if isinstance(model, Pipeline) else model
 
 
 def input_attributes(wrapper):
@@ -156,6 +161,7 @@ def set_fitted_attributes(wrapper, state, termination, inputs=None):
     wrapper.best_score_ = state.best_score
     wrapper.validation_scores_ = np.asarray(state.scores, dtype=float)
     wrapper.termination_condition_ = termination
+    wrapper.checkpoint_path_ = None if wrapper.checkpoint_dir is None else state.checkpoint_folder
     if get_tags(wrapper.estimator).estimator_type == "classifier":
         wrapper.classes_ = trained.classes_
 

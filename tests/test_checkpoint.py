@@ -102,7 +102,7 @@ def test_keep_last_bounds_checkpoints_and_their_files(tmp_path):
     assert [m["epoch"] for m in kept] == [model.n_iter_ - 1, model.n_iter_]
     named = {e["name"] for m in kept for e in m["files"].values()}
     on_disk = {p.name for p in folder.iterdir() if not p.name.startswith("manifest")}
-    assert on_disk == named
+    assert on_disk == named | {".skstop-lock"}
 
 
 def test_each_fit_gets_its_own_run_folder(tmp_path):
@@ -136,13 +136,17 @@ def test_load_checkpoint_returns_the_fitted_estimator(tmp_path):
         assert loaded.get_params()["n_iter_no_change"] == 4
 
 
-def test_load_checkpoint_needs_one_run(tmp_path):
+def test_load_checkpoint_of_a_folder_with_several_runs_loads_the_newest_and_says_so(tmp_path):
     with pytest.raises(CheckpointError, match="holds no checkpoint"):
         load_checkpoint(tmp_path)
     sgd_model(tmp_path).fit(X, y)
-    sgd_model(tmp_path).fit(X, y)
-    with pytest.raises(CheckpointError, match="holds 2 run folders; pass one of them"):
-        load_checkpoint(tmp_path)
+    newest = sgd_model(tmp_path, n_iter_no_change=2).fit(X, y)
+    with pytest.warns(
+        UserWarning, match=rf"holds 2 run folders; loading .*{newest.checkpoint_path_.name}"
+    ):
+        loaded = load_checkpoint(tmp_path)
+    assert loaded.checkpoint_path_ == newest.checkpoint_path_
+    assert loaded.n_iter_no_change == 2
 
 
 # -- tampering and foreign files -------------------------------------------------
@@ -183,7 +187,7 @@ def test_manifest_edited_without_the_key_is_refused(tmp_path):
 
 def test_checkpoint_signed_with_another_key_needs_trusted(tmp_path, monkeypatch):
     model = sgd_model(tmp_path).fit(X, y)
-    monkeypatch.setenv("SKSTOP_CHECKPOINT_KEY", "another user's secret")
+    monkeypatch.setenv("SKSTOP_CHECKPOINT_KEY", "another user's secret, long enough to be a key")
     with pytest.raises(CheckpointError, match="pass trusted=True"):
         load_checkpoint(tmp_path)
     loaded = load_checkpoint(tmp_path, trusted=True)
@@ -247,7 +251,7 @@ def test_permission_denied_is_reported_before_training(tmp_path, monkeypatch):
         OSError, match="is not writable, so no checkpoint could be saved \\(Permission denied\\)"
     ):
         sgd_model(tmp_path).fit(X, y)
-    assert list(only_run(tmp_path).iterdir()) == []
+    assert run_folders(tmp_path) == []
 
 
 def test_full_disk_leaves_the_previous_checkpoint_byte_identical(tmp_path, monkeypatch):
@@ -330,9 +334,10 @@ def test_fit_without_warm_start_ignores_older_runs(tmp_path):
 def test_leftover_temporary_files_are_cleaned_on_resume(tmp_path):
     sgd_model(tmp_path, max_iter=3).fit(X, y)
     folder = only_run(tmp_path)
-    (folder / ".tmp-model-e000004.joblib.dead").write_bytes(b"half a file")
+    (folder / ".tmp-model-e000004.joblib.0123abcd").write_bytes(b"half a file")
+    (folder / ".tmp-my-notes.txt").write_bytes(b"a user's file, merely alike")
     sgd_model(tmp_path, max_iter=6, warm_start=True).fit(X, y)
-    assert not list(folder.glob(".tmp-*"))
+    assert [p.name for p in folder.glob(".tmp-*")] == [".tmp-my-notes.txt"]
 
 
 def test_checkpoint_every_needs_checkpoint_dir():
@@ -354,13 +359,19 @@ def test_grid_search_in_parallel_shares_one_checkpoint_dir(tmp_path):
 
 
 def test_run_killed_before_its_first_commit_is_removed_on_resume(tmp_path):
-    sgd_model(tmp_path, max_iter=3).fit(X, y)
-    dead = only_run(tmp_path)
-    for manifest in dead.glob("manifest-*.json"):
-        manifest.unlink()
+    finished = sgd_model(tmp_path / "finished", max_iter=3).fit(X, y).checkpoint_path_
+    # What a fit killed before its first commit leaves: its lock file and
+    # temporary files. A look-alike holding a user's file is not skstop's alone.
+    dead, mixed = (tmp_path / f"{finished.name[:-8]}{token}" for token in ("0000dead", "0000beef"))
+    for folder in (dead, mixed):
+        folder.mkdir()
+        (folder / ".skstop-lock").touch()
+        (folder / ".tmp-wrapper.joblib.0123abcd").write_bytes(b"half a file")
+    (mixed / "notes.txt").write_text("mine")
     model = sgd_model(tmp_path, max_iter=3, warm_start=True).fit(X, y)
     assert model.n_iter_ == 3
-    assert only_run(tmp_path) != dead
+    assert not dead.exists()
+    assert sorted(p.name for p in mixed.iterdir()) == ["notes.txt"]
 
 
 def test_resume_restores_schedule_events_and_criteria_history(tmp_path):

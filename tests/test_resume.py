@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from skstop import CheckpointError
-from skstop._checkpoint import run_folders
+from skstop._checkpoint import run_folders, signing_key
 from skstop._checkpoint._store import MANIFEST, latest_checkpoint, read_manifest
 
 from ._fit_child import data, make_model, result
@@ -75,7 +75,7 @@ def assert_every_commit_verifies(checkpoint_dir):
     for folder in run_folders(checkpoint_dir):
         for path in folder.iterdir():
             if MANIFEST.fullmatch(path.name):
-                read_manifest(folder, path, trusted=False)
+                read_manifest(folder, path, signing_key())
 
 
 def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_run(tmp_path):
@@ -94,7 +94,7 @@ def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_run(tmp_p
         assert_every_commit_verifies(checkpoint_dir)
         # Mid-write kills leave temporary files; only the next start cleans them.
         try:
-            latest_checkpoint(run_folders(checkpoint_dir)[0])
+            latest_checkpoint(run_folders(checkpoint_dir)[0], key=signing_key())
         except (CheckpointError, IndexError):
             pass  # killed before the first commit: nothing to resume yet
     assert any(mid_write) and not all(mid_write)
@@ -117,7 +117,7 @@ def test_ctrl_c_exits_cleanly_with_the_best_committed_and_resumes(tmp_path):
     assert interrupted["termination"] == "interrupted"
     assert "Training interrupted during epoch" in process.stderr.read()
 
-    checkpoint = latest_checkpoint(run_folders(checkpoint_dir)[0])
+    checkpoint = latest_checkpoint(run_folders(checkpoint_dir)[0], key=signing_key())
     assert checkpoint.record["best_iteration"] == interrupted["best_iteration"]
     assert checkpoint.body["files"]["best"]["name"] == (
         f"model-e{interrupted['best_iteration']:06d}.joblib"

@@ -5,7 +5,7 @@ from sklearn.datasets import make_classification
 from sklearn.linear_model import SGDClassifier
 
 from skstop import EarlyStoppingEstimator, load_checkpoint
-from skstop._checkpoint import latest_checkpoint, run_folders
+from skstop._checkpoint import latest_checkpoint, run_folders, signing_key
 from skstop._state import TrainingState, rng_state_from_json, rng_state_to_json
 
 X, y = make_classification(300, 6, n_informative=4, random_state=0)
@@ -26,7 +26,7 @@ def test_the_state_read_back_from_its_manifest_is_the_state_that_was_saved(tmp_p
     model = fitted(tmp_path)
     live = model._state
     (folder,) = run_folders(tmp_path)
-    read = TrainingState.from_manifest(latest_checkpoint(folder))
+    read = TrainingState.from_manifest(latest_checkpoint(folder, key=signing_key()))
 
     assert read.scores == live.scores
     assert (read.best_iteration, read.best_score) == (live.best_iteration, live.best_score)

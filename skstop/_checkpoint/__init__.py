@@ -3,8 +3,9 @@
 Layout of ``checkpoint_dir``::
 
     run-<config>-<time>-<token>/     one per fit, so parallel fits never collide
+        .skstop-lock                 flock'ed by the fit that owns the folder
         wrapper.joblib               the unfitted EarlyStoppingEstimator (its params)
-        model-e000012.joblib         the inner estimator after epoch 12
+        model-e000012.joblib         the model after epoch 12 (a Pipeline: all of it)
         manifest-000004.json         commit 4: the epoch, the score history, RNG
                                      states, and name/size/SHA-256 of each file
 
@@ -14,13 +15,16 @@ no verified manifest names, or whose hash differs from its manifest's, is never
 unpickled. Manifests are signed (see ``_signing``).
 """
 
+from ._errors import CheckpointError, CheckpointKeyError
 from ._policy import SavePolicy
 from ._resume import configuration_id, load_checkpoint, resume_run, run_folders
 from ._saver import CheckpointSaver
-from ._store import CheckpointError, CheckpointWriter, latest_checkpoint
+from ._signing import signing_key
+from ._store import CheckpointWriter, latest_checkpoint
 
 __all__ = [
     "CheckpointError",
+    "CheckpointKeyError",
     "CheckpointSaver",
     "CheckpointWriter",
     "SavePolicy",
@@ -29,4 +33,5 @@ __all__ = [
     "load_checkpoint",
     "resume_run",
     "run_folders",
+    "signing_key",
 ]

@@ -7,11 +7,16 @@ power cut. A reader therefore sees either the old file or the whole new one.
 """
 
 import os
+import re
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 TEMPORARY_PREFIX = ".tmp-"
+# The names skstop writes; a temporary file is one of them, a dot prefix and a
+# random suffix. Nothing else in a folder is ever deleted as "temporary".
+OWN_NAME = r"(?:wrapper|preprocessing|model-e\d{6,})\.joblib|manifest-\d{6,}\.json|checkpoint_key"
+TEMPORARY = re.compile(rf"{re.escape(TEMPORARY_PREFIX)}(?:{OWN_NAME})\.[0-9a-f]{{8}}")
 # Written in slices so that a kill can land mid-file (the kill tests slow this
 # down) and so that a full disk fails on the slice that does not fit.
 CHUNK_SIZE = 16 * 1024 * 1024
@@ -23,11 +28,16 @@ def write_chunk(file, chunk):
     file.write(chunk)
 
 
-def atomic_write(path, data):
-    """Write ``data`` (bytes) to ``path`` so that no reader ever sees it half done."""
+def temporary_name(path):
+    """A fresh temporary name beside ``path``, matching ``TEMPORARY``."""
     path = Path(path)
-    temporary = path.with_name(f"{TEMPORARY_PREFIX}{path.name}.{secrets.token_hex(4)}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    return path.with_name(f"{TEMPORARY_PREFIX}{path.name}.{secrets.token_hex(4)}")
+
+
+def write_durably(path, data):
+    """Write ``data`` (bytes) to the new file ``path``, fsync'ed; removed if it fails."""
+    path = Path(path)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, FILE_MODE)
     try:
         with os.fdopen(descriptor, "wb") as file:
             view = memoryview(data)
@@ -35,6 +45,17 @@ def atomic_write(path, data):
                 write_chunk(file, view[start : start + CHUNK_SIZE])
             file.flush()
             os.fsync(file.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write(path, data):
+    """Write ``data`` (bytes) to ``path`` so that no reader ever sees it half done."""
+    path = Path(path)
+    temporary = temporary_name(path)
+    write_durably(temporary, data)
+    try:
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
@@ -56,9 +77,20 @@ def make_private_folder(folder):
 
 
 def remove_temporary_files(folder):
-    """Delete what writes killed mid-way left behind in ``folder``."""
-    for leftover in Path(folder).glob(f"{TEMPORARY_PREFIX}*"):
-        leftover.unlink(missing_ok=True)
+    """Delete what skstop's writes killed mid-way left behind in ``folder``.
+
+    Only names that ``TEMPORARY`` matches, and never through a symlink.
+    """
+    for leftover in Path(folder).iterdir():
+        if TEMPORARY.fullmatch(leftover.name) and not leftover.is_symlink():
+            leftover.unlink(missing_ok=True)
+
+
+def read_file(path):
+    """The bytes of ``path``, refusing to follow a symlink (OSError)."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(descriptor, "rb") as file:
+        return file.read()
 
 
 class BackgroundWriter:

@@ -1,6 +1,5 @@
 """Finding a run to continue, and loading a fitted estimator from its checkpoint."""
 
-import shutil
 import warnings
 from pathlib import Path
 
@@ -11,7 +10,16 @@ from sklearn.utils.validation import _num_samples
 
 from .. import _split
 from .._state import TrainingState, set_fitted_attributes
-from ._store import MANIFEST, RUN_PREFIX, CheckpointError, latest_checkpoint, manifests
+from ._errors import CheckpointError
+from ._lock import RunLock
+from ._signing import KEY_VARIABLE, key_path, signing_key
+from ._store import (
+    RUN_FOLDER,
+    UnsignedManifest,
+    latest_checkpoint,
+    manifests,
+    remove_uncommitted,
+)
 
 # Parameters that say how to train or save, not what is trained: changing them
 # still resumes the same run (e.g. a larger max_iter trains an old run further).
@@ -52,47 +60,88 @@ def _fingerprint(data):
 
 
 def run_folders(checkpoint_dir, config=None):
-    """Run folders in ``checkpoint_dir`` (of one configuration when given)."""
-    pattern = f"{RUN_PREFIX}{config or ''}*"
-    return sorted(p for p in Path(checkpoint_dir).glob(pattern) if p.is_dir())
+    """Run folders in ``checkpoint_dir`` (of one configuration when given).
 
-
-def find_resumable(checkpoint_dir, config):
-    """The newest verified checkpoint of any run of ``config``, or None.
-
-    Runs of ``config`` killed before their first commit hold nothing to resume
-    and are removed on the way.
+    Only real folders with skstop's run-folder names: a symlink is never followed.
     """
-    if not Path(checkpoint_dir).is_dir():
-        return None
-    candidates = []
+    checkpoint_dir = Path(checkpoint_dir)
+    if not checkpoint_dir.is_dir():
+        return []
+    return sorted(
+        path
+        for path in checkpoint_dir.iterdir()
+        if (match := RUN_FOLDER.fullmatch(path.name))
+        and config in (None, match[1])
+        and path.is_dir()
+        and not path.is_symlink()
+    )
+
+
+def find_resumable(checkpoint_dir, config, key):
+    """The newest verified checkpoint of a run of ``config`` that no live fit holds.
+
+    Returns
+    -------
+    found : tuple of (VerifiedManifest, RunLock) or None
+        The manifest and the lock of its run folder, now held.
+    unsigned : bool
+        Whether runs of ``config`` were there but signed with another key only.
+
+    Runs of ``config`` that no fit holds and that never committed hold nothing
+    to resume and are removed on the way (only skstop's own files).
+    """
+    candidates, unsigned = [], False
     for folder in run_folders(checkpoint_dir, config):
+        lock = RunLock.acquire(folder)
+        if lock is None:  # a live fit owns it: a run of our own, then
+            continue
         if not manifests(folder):
-            shutil.rmtree(folder, ignore_errors=True)
+            remove_uncommitted(folder)
+            lock.release()
             continue
         try:
-            manifest = latest_checkpoint(folder)
+            candidates.append((latest_checkpoint(folder, key=key), lock))
+        except UnsignedManifest:
+            unsigned = True
+            lock.release()
         except CheckpointError:
-            continue
-        candidates.append((manifest.body["created"], manifest))
-    return max(candidates, key=lambda c: c[0])[1] if candidates else None
+            lock.release()
+    if not candidates:
+        return None, unsigned
+    candidates.sort(key=lambda found: found[0].body["created"])
+    for _, lock in candidates[:-1]:
+        lock.release()
+    return candidates[-1], False
 
 
-def resolve_run_folder(path):
-    """A run folder itself, or the single run folder inside a checkpoint_dir."""
+def resolve_run_folder(path, key):
+    """A run folder itself, or the most recently committed run inside a checkpoint_dir."""
     path = Path(path)
-    if not path.is_dir():
-        raise CheckpointError(f"{path} is not a folder.")
-    if any(MANIFEST.fullmatch(p.name) for p in path.iterdir()):
+    if path.is_symlink() or not path.is_dir():
+        raise CheckpointError(f"{path} is not a folder (symlinks are not followed).")
+    if manifests(path):
         return path
     runs = run_folders(path)
-    if len(runs) != 1:
-        raise CheckpointError(
-            f"{path} holds {len(runs)} run folders; pass one of them (e.g. {runs[0]})."
-            if runs
-            else f"{path} holds no checkpoint."
-        )
-    return runs[0]
+    if not runs:
+        raise CheckpointError(f"{path} holds no checkpoint.")
+    if len(runs) == 1:
+        return runs[0]
+    newest = {}
+    for folder in runs:
+        try:
+            newest[folder] = latest_checkpoint(folder, key=key).body["created"]
+        except CheckpointError:
+            continue
+    if not newest:
+        raise CheckpointError(f"None of the {len(runs)} run folders in {path} verifies.")
+    chosen = max(newest, key=newest.get)
+    warnings.warn(
+        f"{path} holds {len(runs)} run folders; loading the one committed most "
+        f"recently, {chosen.name}. Pass a run folder (a fit's checkpoint_path_) to "
+        "choose another.",
+        UserWarning,
+    )
+    return chosen
 
 
 def load_checkpoint(path, *, trusted=False):
@@ -101,7 +150,9 @@ def load_checkpoint(path, *, trusted=False):
     Parameters
     ----------
     path : str or path-like
-        A run folder, or a ``checkpoint_dir`` that holds exactly one run folder.
+        A run folder (a fit's ``checkpoint_path_``), or a ``checkpoint_dir``:
+        when it holds several runs, the one committed most recently is loaded,
+        with a warning naming it.
 
     trusted : bool, default=False
         Load a checkpoint whose manifest is not signed with this user's key
@@ -139,7 +190,9 @@ def load_checkpoint(path, *, trusted=False):
     >>> bool((loaded.predict(X) == model.predict(X)).all())
     True
     """
-    manifest = latest_checkpoint(resolve_run_folder(path), trusted=trusted)
+    # Loading never creates a key: without one, nothing here can be this user's.
+    key = None if trusted else signing_key(create=False)
+    manifest = latest_checkpoint(resolve_run_folder(path, key), key=key)
     wrapper = manifest.load("wrapper")
     record = manifest.record
     set_fitted_attributes(
@@ -151,40 +204,63 @@ def load_checkpoint(path, *, trusted=False):
     return wrapper
 
 
-def resume_run(previous, config, checkpoint_dir, trainer):
-    """The state a warm start continues and the manifest it continues, or None.
+def resume_run(previous, config, checkpoint_dir, trainer, key, *, unfinished=False):
+    """What a warm start continues: ``(state, manifest, lock)``, or None to start over.
 
     ``previous`` is the in-memory state of the wrapper's last fit; without it
-    (or after an interruption), the newest verified checkpoint of ``config``
-    in ``checkpoint_dir``. The trainer's own RNG is set as that checkpoint
-    committed it.
+    (after an interruption or an error, ``unfinished``), the newest verified
+    checkpoint of ``config`` in ``checkpoint_dir`` that no live fit holds. The
+    trainer's own RNG is set as that checkpoint committed it. ``manifest`` and
+    ``lock`` are None when nothing on disk is continued.
     """
     if previous is not None:
-        if previous.config == config:
-            manifest = None
-            if checkpoint_dir is not None and previous.checkpoint_folder is not None:
-                manifest = latest_checkpoint(previous.checkpoint_folder)
-            return previous, manifest
-        warnings.warn(
-            "warm_start=True, but the parameters or the data differ from the "
-            "previous fit's; training starts over.",
-            UserWarning,
-        )
-        return None
-    if checkpoint_dir is None:
-        return None
-    manifest = find_resumable(checkpoint_dir, config)
-    if manifest is None:
-        # A first run in an empty folder is the normal case; other runs
-        # there mean the user may have expected one of them to continue.
-        if run_folders(checkpoint_dir):
+        if previous.config != config:
             warnings.warn(
-                f"warm_start=True, but {checkpoint_dir} holds no checkpoint "
-                "of this configuration (parameters and data); training starts "
-                "over.",
+                "warm_start=True, but the parameters or the data differ from the "
+                "previous fit's; training starts over.",
                 UserWarning,
             )
+            return None
+        folder = previous.checkpoint_folder
+        if checkpoint_dir is None or folder is None:
+            return previous, None, None
+        lock = RunLock.acquire(folder)
+        if lock is None:
+            warnings.warn(
+                f"warm_start=True, but another fit now holds {folder}; this fit "
+                "continues in a run folder of its own.",
+                UserWarning,
+            )
+            return previous, None, None
+        return previous, latest_checkpoint(folder, key=key), lock
+    found, unsigned = (None, False)
+    if checkpoint_dir is not None:
+        found, unsigned = find_resumable(checkpoint_dir, config, key)
+    if found is None:
+        _warn_starting_over(checkpoint_dir, unsigned, unfinished)
         return None
+    manifest, lock = found
     state = TrainingState.from_manifest(manifest)
     trainer.set_rng_state(state.saved_trainer_rng)
-    return state, manifest
+    return state, manifest, lock
+
+
+def _warn_starting_over(checkpoint_dir, unsigned, unfinished):
+    if unsigned:
+        reason = (
+            f"the checkpoints of this configuration in {checkpoint_dir} are signed "
+            f"with another key than this user's ({key_path()}), so they are not "
+            f"resumed. Set ${KEY_VARIABLE} to the key that signed them to continue them"
+        )
+    elif unfinished:
+        reason = (
+            "the previous fit of this estimator did not finish (it raised or was "
+            "interrupted), and no checkpoint of it can be continued"
+        )
+    elif checkpoint_dir is not None and run_folders(checkpoint_dir):
+        # A first run in an empty folder is the normal case; other runs
+        # there mean the user may have expected one of them to continue.
+        reason = f"{checkpoint_dir} holds no checkpoint of this configuration (parameters and data)"
+    else:
+        return
+    warnings.warn(f"warm_start=True, but {reason}; training starts over.", UserWarning)

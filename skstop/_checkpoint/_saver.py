@@ -1,5 +1,7 @@
 """What the loop hands to checkpointing after each epoch, and on Ctrl-C."""
 
+from sklearn.pipeline import Pipeline
+
 from .._state import input_attributes
 
 
@@ -23,6 +25,8 @@ class CheckpointSaver:
         self.policy = policy
         self.trainer = trainer
         self._inputs = input_attributes(wrapper)
+        estimator = wrapper.estimator
+        self._last_step = estimator.steps[-1][0] if isinstance(estimator, Pipeline) else None
 
     def after_epoch(self, state, *, improved, stop):
         """Save the state after an epoch if the policy says so."""
@@ -32,8 +36,10 @@ class CheckpointSaver:
             return
         # At an improvement the live estimator *is* the best: a snapshot that
         # already holds pickle bytes hands them over without a second dump.
-        reuse = improved and state.best.holds_payload
-        model_bytes = state.best.payload if reuse else self.trainer.dumps(state.estimator)
+        if improved and state.best.holds_payload and self._last_step is None:
+            model_bytes = state.best.payload
+        else:
+            model_bytes = self._model_bytes(state, state.estimator)
         record = state.to_manifest(
             None if stop is None else stop.condition,
             trainer_rng=self.trainer.rng_state(),
@@ -49,7 +55,15 @@ class CheckpointSaver:
         """
         if self.writer.best_epoch_saved != state.best_iteration:
             record = state.to_manifest(None, trainer_rng=None, at_best=True, **self._inputs)
-            self.writer.save(state.best_iteration, record, state.best.payload, model_is_best=True)
+            best = state.best.payload if self._last_step is None else None
+            model_bytes = best or self._model_bytes(state, state.best.restore())
+            self.writer.save(state.best_iteration, record, model_bytes, model_is_best=True)
+
+    def _model_bytes(self, state, estimator):
+        """The model file: what predicts on the user's X (for a Pipeline, all of it)."""
+        if self._last_step is not None:
+            estimator = Pipeline([*state.preprocessing.steps, (self._last_step, estimator)])
+        return self.trainer.dumps(estimator)
 
     def close(self):
         """Wait for the last commit; re-raises its error."""

@@ -7,6 +7,7 @@ only through a manifest that verified (see ``VerifiedManifest``).
 import hashlib
 import io
 import json
+import os
 import platform
 import re
 import secrets
@@ -18,20 +19,29 @@ import joblib
 import sklearn
 
 from ._durable import (
+    TEMPORARY,
     BackgroundWriter,
     atomic_write,
+    fsync_folder,
     make_private_folder,
+    read_file,
     remove_temporary_files,
+    temporary_name,
+    write_durably,
 )
+from ._errors import CheckpointError, CheckpointKeyError
+from ._lock import LOCK_NAME, RunLock
 from ._signing import KEY_VARIABLE, is_signed, key_path, sign
 
 FORMAT = 1
 RUN_PREFIX = "run-"
-MANIFEST = re.compile(r"manifest-(\d{6})\.json")
+RUN_FOLDER = re.compile(rf"{RUN_PREFIX}([0-9a-f]{{16}})-\d{{8}}T\d{{6}}-[0-9a-f]{{8}}")
+MANIFEST = re.compile(r"manifest-(\d{6,})\.json")
+MODEL = "model-e{epoch:06d}.joblib"
 
 
-class CheckpointError(ValueError):
-    """A checkpoint is missing, incomplete, altered or not signed by this user."""
+class UnsignedManifest(CheckpointError):
+    """A manifest whose signature is not this user's key's."""
 
 
 def _versions():
@@ -60,6 +70,10 @@ class VerifiedManifest:
         self.folder, self.commit, self.body = Path(folder), commit, body
 
     @property
+    def path(self):
+        return self.folder / f"manifest-{self.commit:06d}.json"
+
+    @property
     def record(self):
         """The training state it committed (``TrainingState.to_manifest``)."""
         return self.body["progress"]
@@ -67,7 +81,7 @@ class VerifiedManifest:
     def load(self, role):
         """Unpickle the file the manifest names for ``role``, after re-checking it."""
         entry = self.body["files"][role]
-        data = (self.folder / entry["name"]).read_bytes()
+        data = read_file(self.folder / entry["name"])
         if not _matches(entry, data):
             raise CheckpointError(
                 f"{self.folder / entry['name']} changed after its manifest was "
@@ -76,27 +90,48 @@ class VerifiedManifest:
         return joblib.load(io.BytesIO(data))
 
 
-def read_manifest(folder, path, trusted):
-    """The body of ``path`` if it is signed and every file it names is intact."""
+def read_manifest(folder, path, key):
+    """The body of ``path`` if it is well-formed, signed, and every file it names is intact.
+
+    ``key`` is this user's signing key, or None to accept any signature
+    (``trusted=True``); names, sizes and hashes are checked either way.
+
+    Raises
+    ------
+    CheckpointError
+        Why the manifest cannot be believed (``UnsignedManifest`` for a
+        signature that is not ``key``'s).
+    """
     try:
-        envelope = json.loads(path.read_bytes())
+        envelope = json.loads(read_file(path))
         body_text, signature = envelope["body"], envelope["signature"]
+        if not isinstance(body_text, str) or not isinstance(signature, str):
+            raise TypeError("body and signature must be strings")
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise CheckpointError(f"{path.name} is not a complete manifest ({error}).") from error
-    if not trusted and not is_signed(body_text.encode(), signature):
-        raise CheckpointError(
+    if key is not None and not is_signed(body_text.encode(), signature, key):
+        raise UnsignedManifest(
             f"{path.name} is not signed with this user's checkpoint key "
-            f"({key_path()} or ${KEY_VARIABLE}): it was written by someone else, "
+            f"({_key_location()}): it was written by someone else, "
             "on another machine, or altered. Checkpoints are pickles and loading "
             "one runs code, so it is refused; pass trusted=True if you trust "
             "where it came from."
         )
-    body = json.loads(body_text)
+    body = _well_formed(path, body_text)
+    config = RUN_FOLDER.fullmatch(folder.name)
+    if config and body["progress"].get("config") != config[1]:
+        raise CheckpointError(
+            f"{path.name} belongs to configuration {body['progress'].get('config')}, "
+            f"not to {config[1]} as its run folder's name says: the folder was renamed "
+            "or its files were moved in."
+        )
     for entry in body["files"].values():
         file = folder / entry["name"]
-        if not file.is_file():
-            raise CheckpointError(f"{path.name} names {entry['name']}, which is missing.")
-        if not _matches(entry, file.read_bytes()):
+        if file.is_symlink() or not file.is_file():
+            raise CheckpointError(
+                f"{path.name} names {entry['name']}, which is missing or not a regular file."
+            )
+        if not _matches(entry, read_file(file)):
             raise CheckpointError(
                 f"{entry['name']} does not match the size and SHA-256 recorded in "
                 f"{path.name}: it is corrupt or was altered."
@@ -104,8 +139,48 @@ def read_manifest(folder, path, trusted):
     return body
 
 
+def _key_location():
+    try:
+        return f"{key_path()} or ${KEY_VARIABLE}"
+    except CheckpointKeyError:
+        return f"${KEY_VARIABLE}"
+
+
+def _well_formed(path, body_text):
+    """The manifest body, if it has the fields and types skstop writes."""
+    try:
+        body = json.loads(body_text)
+        files, progress = body["files"], body["progress"]
+        if not isinstance(files, dict) or not isinstance(progress, dict):
+            raise TypeError("files and progress must be objects")
+        for entry in files.values():
+            if not (
+                isinstance(entry, dict)
+                and isinstance(entry.get("size"), int)
+                and isinstance(entry.get("sha256"), str)
+            ):
+                raise TypeError(f"file entry {entry!r} lacks a size or a SHA-256")
+            _check_plain_name(entry.get("name"))
+    except (ValueError, KeyError, TypeError) as error:
+        raise CheckpointError(f"{path.name} is not a complete manifest ({error}).") from error
+    return body
+
+
+def _check_plain_name(name):
+    """Refuse a file name that could point outside its run folder."""
+    if (
+        not isinstance(name, str)
+        or name in ("", ".", "..")
+        or "/" in name
+        or "\\" in name
+        or "\0" in name
+        or os.path.isabs(name)
+    ):
+        raise ValueError(f"file name {name!r} is not a plain name inside the run folder")
+
+
 def manifests(folder):
-    """``(commit, path)`` of each manifest in ``folder``, newest first."""
+    """``(commit, path)`` of each manifest in ``folder``, newest first (unverified)."""
     found = []
     for path in Path(folder).iterdir():
         match = MANIFEST.fullmatch(path.name)
@@ -114,85 +189,161 @@ def manifests(folder):
     return sorted(found, reverse=True)
 
 
-def latest_checkpoint(folder, *, trusted=False):
-    """The newest checkpoint of a run folder that verifies, warning about newer ones that don't.
+def verified_manifests(folder, key):
+    """Every manifest of ``folder`` that verifies, newest first, and why the others don't.
+
+    Returns
+    -------
+    verified : list of VerifiedManifest
+    refusals : list of CheckpointError
+    """
+    folder = Path(folder)
+    verified, refusals = [], []
+    for commit, path in manifests(folder):
+        try:
+            verified.append(VerifiedManifest(folder, commit, read_manifest(folder, path, key)))
+        except CheckpointError as error:
+            error.commit = commit
+            refusals.append(error)
+    return verified, refusals
+
+
+def latest_checkpoint(folder, *, key):
+    """The newest manifest of a run folder that verifies, warning about those that don't.
+
+    ``key`` as for ``read_manifest``. A manifest that fails is skipped, named
+    in one warning, and never ranks above one that verifies.
 
     Raises
     ------
     CheckpointError
-        When no manifest in the folder verifies; the message lists why each failed.
+        When no manifest in the folder verifies; the message lists why each failed
+        (an ``UnsignedManifest`` when they all failed on their signature).
     """
     folder = Path(folder)
-    refusals = []
-    for commit, path in manifests(folder):
-        try:
-            body = read_manifest(folder, path, trusted)
-        except CheckpointError as error:
-            refusals.append(str(error))
-            continue
+    verified, refusals = verified_manifests(folder, key)
+    if verified:
+        newest = verified[0]
+        newer = [str(e) for e in refusals if e.commit > newest.commit]
+        older = [str(e) for e in refusals if e.commit < newest.commit]
         if refusals:
             warnings.warn(
-                "Skipped newer checkpoints that failed verification, using "
-                f"{path.name}: " + " ".join(refusals),
+                (
+                    f"Skipped newer checkpoints that failed verification, using "
+                    f"{newest.path.name}: " + " ".join(newer)
+                    if newer
+                    else f"Using {newest.path.name}."
+                )
+                + (" Also skipped: " + " ".join(older) if older else ""),
                 UserWarning,
             )
-        return VerifiedManifest(folder, commit, body)
-    reasons = " ".join(refusals) if refusals else "It holds no committed manifest."
-    raise CheckpointError(f"No usable checkpoint in {folder}. {reasons}")
+        return newest
+    reasons = " ".join(map(str, refusals)) or "It holds no committed manifest."
+    unsigned = refusals and all(isinstance(error, UnsignedManifest) for error in refusals)
+    raise (UnsignedManifest if unsigned else CheckpointError)(
+        f"No usable checkpoint in {folder}. {reasons}"
+    )
+
+
+def remove_uncommitted(folder):
+    """Remove a run folder that no fit holds and that never committed.
+
+    Only skstop's temporary files and the lock file are deleted; a folder that
+    holds anything else (a user's file, say) is left as it is.
+    """
+    for path in Path(folder).iterdir():
+        if TEMPORARY.fullmatch(path.name) and not path.is_symlink():
+            path.unlink(missing_ok=True)
+    (Path(folder) / LOCK_NAME).unlink(missing_ok=True)
+    try:
+        Path(folder).rmdir()
+    except OSError:
+        pass
 
 
 class CheckpointWriter:
     """Commits checkpoints of one run folder, each write in the background.
 
-    The training loop only hands over bytes it has already captured; hashing,
-    writing, fsync, the manifest and pruning of old checkpoints happen in a
-    thread while the next epoch trains. One commit at a time is in flight.
+    The writer holds the folder's lock from start to ``close``: no other fit
+    writes there or deletes from it meanwhile. The training loop only hands over
+    bytes it has already captured; hashing, writing, fsync, the manifest and
+    pruning of old checkpoints happen in a thread while the next epoch trains.
+    One commit at a time is in flight. Files that every manifest names (the
+    wrapper, fitted preprocessing) wait under temporary names until the first
+    commit, so a run folder that never committed holds nothing but temporary
+    files. Pruning deletes only what this writer committed or verified.
+
+    Parameters
+    ----------
+    folder : path-like
+        The run folder.
+    lock : RunLock
+        Its lock, held; released by ``close``.
+    key : bytes
+        Signs the manifests.
+    keep_last : int
+        Manifests kept.
+    committed : list of VerifiedManifest, default=()
+        The run's verified manifests, when it is resumed.
     """
 
-    def __init__(self, folder, *, keep_last, files, next_commit):
+    def __init__(self, folder, lock, key, *, keep_last, committed=()):
         self.folder = Path(folder)
         self.keep_last = keep_last
-        self._files = dict(files)
-        self._next_commit = next_commit
+        self._lock = lock
+        self._key = key
+        self._committed = [(m.commit, m.body["files"]) for m in sorted(committed, key=_commit)]
+        self._files = dict(self._committed[-1][1]) if self._committed else {}
+        numbers = [commit for commit, _ in manifests(self.folder)]
+        self._next_commit = max(numbers, default=0) + 1
+        self._pending = {}
         self._writer = BackgroundWriter()
         self.best_epoch_saved = None
 
     @classmethod
-    def start(cls, checkpoint_dir, config, wrapper_bytes, *, keep_last):
+    def start(cls, checkpoint_dir, config, wrapper_bytes, key, *, keep_last):
         """Create a new run folder; raises before training if it is not writable."""
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
         folder = Path(checkpoint_dir) / f"{RUN_PREFIX}{config}-{stamp}-{secrets.token_hex(4)}"
         try:
-            make_private_folder(folder)
-            atomic_write(folder / "wrapper.joblib", wrapper_bytes)
+            make_private_folder(folder.parent)
+            folder.mkdir(mode=0o700)
+            lock = RunLock.acquire(folder)
         except OSError as error:
-            raise OSError(
-                error.errno,
-                f"checkpoint_dir {str(checkpoint_dir)!r} is not writable, so no "
-                f"checkpoint could be saved ({error.strerror or error}); nothing was "
-                "trained.",
-            ) from error
-        files = {"wrapper": _file_entry("wrapper.joblib", wrapper_bytes)}
-        return cls(folder, keep_last=keep_last, files=files, next_commit=1)
+            if folder.is_dir():
+                remove_uncommitted(folder)
+            raise _not_writable(checkpoint_dir, error) from error
+        writer = cls(folder, lock, key, keep_last=keep_last)
+        try:
+            writer.add_file("wrapper", wrapper_bytes)
+        except BaseException as error:
+            writer.close()  # never committed: removes the folder, releases the lock
+            if isinstance(error, OSError):
+                raise _not_writable(checkpoint_dir, error) from error
+            raise
+        return writer
 
     @classmethod
-    def resume(cls, manifest, *, keep_last):
-        """Commit after ``manifest``, in its run folder."""
+    def resume(cls, manifest, lock, key, *, keep_last):
+        """Commit after ``manifest``, in its run folder, whose ``lock`` is held."""
         remove_temporary_files(manifest.folder)
-        writer = cls(
-            manifest.folder,
-            keep_last=keep_last,
-            files=manifest.body["files"],
-            next_commit=manifest.commit + 1,
-        )
+        verified, _ = verified_manifests(manifest.folder, key)
+        writer = cls(manifest.folder, lock, key, keep_last=keep_last, committed=verified)
         writer.best_epoch_saved = manifest.record["best_iteration"]
         return writer
 
     def add_file(self, role, data):
-        """Write a file that every later manifest names (e.g. fitted preprocessing)."""
+        """Write a file that every later manifest names (e.g. fitted preprocessing).
+
+        Before the first commit it stays under a temporary name (durable, but
+        deletable as skstop's own), and takes its name with that commit.
+        """
         self._writer.wait()
         name = f"{role}.joblib"
-        atomic_write(self.folder / name, data)
+        if self._committed:
+            atomic_write(self.folder / name, data)
+        else:
+            self._pending[name] = _durable_draft(self.folder / name, data)
         self._files[role] = _file_entry(name, data)
 
     def save(self, epoch, record, model_bytes, *, model_is_best):
@@ -203,10 +354,21 @@ class CheckpointWriter:
             self.best_epoch_saved = epoch
 
     def close(self):
-        self._writer.close()
+        """Wait for the last commit; a run that never committed leaves no folder."""
+        try:
+            self._writer.close()
+        finally:
+            if not self._committed:
+                remove_uncommitted(self.folder)
+            self._lock.release()
 
     def _commit(self, commit, epoch, record, model_bytes, model_is_best):
-        name = f"model-e{epoch:06d}.joblib"
+        for name, draft in self._pending.items():
+            os.replace(draft, self.folder / name)
+        if self._pending:
+            fsync_folder(self.folder)
+            self._pending = {}
+        name = MODEL.format(epoch=epoch)
         atomic_write(self.folder / name, model_bytes)
         self._files["model"] = _file_entry(name, model_bytes)
         if model_is_best:
@@ -223,21 +385,43 @@ class CheckpointWriter:
             },
             sort_keys=True,
         )
-        envelope = json.dumps({"body": body, "signature": sign(body.encode())})
+        envelope = json.dumps({"body": body, "signature": sign(body.encode(), self._key)})
         atomic_write(self.folder / f"manifest-{commit:06d}.json", envelope.encode())
+        self._committed.append((commit, dict(self._files)))
         self._prune()
 
     def _prune(self):
-        """Keep the newest ``keep_last`` commits and the files they name."""
-        committed = manifests(self.folder)
-        for _, path in committed[self.keep_last :]:
-            path.unlink(missing_ok=True)
-        # Only model files come and go; the wrapper and preprocessing files are
-        # written once per run and named by every manifest.
-        kept = set()
-        for _, path in committed[: self.keep_last]:
-            body = json.loads(json.loads(path.read_bytes())["body"])
-            kept.update(entry["name"] for entry in body["files"].values())
-        for path in self.folder.glob("model-e*.joblib"):
-            if path.name not in kept:
-                path.unlink(missing_ok=True)
+        """Keep the newest ``keep_last`` commits and the files they name.
+
+        Only manifests this writer committed or verified, and model files they
+        name, are deleted; anything else in the folder is left alone.
+        """
+        kept, dropped = self._committed[-self.keep_last :], self._committed[: -self.keep_last]
+        self._committed = kept
+        in_use = {entry["name"] for _, files in kept for entry in files.values()}
+        for commit, files in dropped:
+            (self.folder / f"manifest-{commit:06d}.json").unlink(missing_ok=True)
+            for entry in files.values():
+                if entry["name"] not in in_use:
+                    (self.folder / entry["name"]).unlink(missing_ok=True)
+
+
+def _not_writable(checkpoint_dir, error):
+    return OSError(
+        error.errno,
+        f"checkpoint_dir {str(checkpoint_dir)!r} is not writable, so no "
+        f"checkpoint could be saved ({error.strerror or error}); nothing was "
+        "trained.",
+    )
+
+
+def _commit(manifest):
+    return manifest.commit
+
+
+def _durable_draft(path, data):
+    """``data`` written and fsync'ed under a temporary name beside ``path``; that name."""
+    draft = temporary_name(path)
+    write_durably(draft, data)
+    fsync_folder(path.parent)
+    return draft
