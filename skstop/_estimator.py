@@ -136,7 +136,9 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         inside this folder: the model at every improvement (the best so far),
         every ``checkpoint_every`` epochs and at the end, each with what is
         needed to resume. Files are written atomically in the background while
-        training goes on, and are signed; see :func:`load_checkpoint`.
+        training goes on, and are signed with the user's checkpoint key; the
+        fit holds its run folder locked while it runs, so concurrent fits
+        never touch each other's files. See :func:`load_checkpoint`.
 
     checkpoint_every : int, default=None
         Also save a checkpoint every this many epochs. Needs ``checkpoint_dir``.
@@ -154,7 +156,8 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         A run that had stopped continues only if the parameters now allow more
         epochs (e.g. a larger ``max_iter``). ``max_iter``, ``verbose`` and the
         checkpoint parameters may change between fits; any other change starts
-        over, with a warning.
+        over, with a warning. After a fit that raised, only the checkpoint on
+        disk is continued (or training starts over, with a warning).
 
     criteria : list of skstop.criteria objects, default=None
         Further stopping rules (GeneralizationLoss, ProgressQuotient, UpStrips,
@@ -203,6 +206,11 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         ``'non_finite'``, ``'interrupted'``, the class name of the criterion
         that fired (see ``criteria``), or ``'callback'`` (a scikit-learn
         callback asked to stop).
+
+    checkpoint_path_ : pathlib.Path or None
+        The run folder this fit wrote its checkpoints to; None without
+        ``checkpoint_dir``. Its ``model-e{best_iteration_:06d}.joblib`` is the
+        best model (for a Pipeline, the whole pipeline).
 
     classes_ : ndarray of shape (n_classes,)
         Class labels; only for classifiers.
