@@ -9,7 +9,6 @@ import shutil
 import joblib
 import numpy as np
 import pytest
-from sklearn.datasets import make_classification
 from sklearn.linear_model import SGDClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -18,14 +17,7 @@ from skstop import CheckpointError, EarlyStoppingEstimator, load_checkpoint
 from skstop._checkpoint import run_folders
 from skstop._checkpoint._signing import sign, signing_key
 
-X, y = make_classification(600, 10, n_informative=6, random_state=0)
-
-
-def sgd_model(checkpoint_dir, **params):
-    params = {"batch_size": 50, "random_state": 0, "n_iter_no_change": 4, **params}
-    return EarlyStoppingEstimator(
-        SGDClassifier(random_state=0), checkpoint_dir=checkpoint_dir, **params
-    )
+from .test_checkpoint import Canary, X, sgd_model, y
 
 
 def envelope(path):
@@ -41,16 +33,6 @@ def write_signed(path, body_dict, key=None):
     text = json.dumps(body_dict, sort_keys=True)
     key = key or signing_key()
     path.write_text(json.dumps({"body": text, "signature": sign(text.encode(), key)}))
-
-
-class Canary:
-    """A pickle that, when loaded, creates the file it names."""
-
-    def __init__(self, path):
-        self.path = path
-
-    def __reduce__(self):
-        return (open, (self.path, "w"))
 
 
 def newest_manifest(folder):
@@ -206,24 +188,24 @@ def test_checkpoint_path_names_the_run_folder_this_fit_wrote(tmp_path):
 
 
 def test_the_best_model_file_of_a_pipeline_predicts_on_raw_X(tmp_path):
-    model = EarlyStoppingEstimator(
-        make_pipeline(StandardScaler(), SGDClassifier(random_state=0)),
-        batch_size=50,
-        n_iter_no_change=3,
-        random_state=0,
-        checkpoint_dir=tmp_path,
-    ).fit(X * 100 + 7, y)
+    def pipeline_model(**params):
+        return EarlyStoppingEstimator(
+            make_pipeline(StandardScaler(), SGDClassifier(random_state=0)),
+            batch_size=50,
+            n_iter_no_change=3,
+            random_state=0,
+            checkpoint_dir=tmp_path,
+            **params,
+        )
+
+    raw_X = X * 100 + 7
+    model = pipeline_model().fit(raw_X, y)
     best = joblib.load(model.checkpoint_path_ / f"model-e{model.best_iteration_:06d}.joblib")
-    np.testing.assert_array_equal(best.predict(X * 100 + 7), model.predict(X * 100 + 7))
-    resumed = EarlyStoppingEstimator(
-        make_pipeline(StandardScaler(), SGDClassifier(random_state=0)),
-        batch_size=50,
-        n_iter_no_change=3,
-        random_state=0,
-        checkpoint_dir=tmp_path,
-        warm_start=True,
-    ).fit(X * 100 + 7, y)
-    np.testing.assert_array_equal(resumed.predict(X), model.predict(X))
+    np.testing.assert_array_equal(best.predict(raw_X), model.predict(raw_X))
+    # A run whose model files are whole pipelines resumes as one.
+    resumed = pipeline_model(warm_start=True).fit(raw_X, y)
+    assert resumed.checkpoint_path_ == model.checkpoint_path_
+    np.testing.assert_array_equal(resumed.predict(raw_X), model.predict(raw_X))
 
 
 # -- a fit that raised --------------------------------------------------------------
