@@ -15,7 +15,7 @@ no verified manifest names, or whose hash differs from its manifest's, is never
 unpickled. Manifests are signed (see ``_signing``).
 """
 
-from ._errors import CheckpointError, CheckpointKeyError
+from ._errors import CheckpointError
 from ._policy import SavePolicy
 from ._resume import configuration_id, load_checkpoint, resume_run, run_folders
 from ._saver import CheckpointSaver
@@ -24,7 +24,6 @@ from ._store import CheckpointWriter, latest_checkpoint
 
 __all__ = [
     "CheckpointError",
-    "CheckpointKeyError",
     "CheckpointSaver",
     "CheckpointWriter",
     "SavePolicy",
