@@ -207,6 +207,12 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         that fired (see ``criteria``), or ``'callback'`` (a scikit-learn
         callback asked to stop).
 
+    stop_reason_ : str
+        The same as a sentence in the user's terms, e.g. ``"no improvement
+        greater than 0.0001 for 5 epochs"`` or ``"max_iter=100 reached while
+        still improving (best epoch 100)"``; also logged (and shown with
+        ``verbose >= 1``) as the fit's final line.
+
     checkpoint_path_ : pathlib.Path or None
         The run folder this fit wrote its checkpoints to; None without
         ``checkpoint_dir``. Its ``model-e{best_iteration_:06d}.joblib`` is the
@@ -375,7 +381,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
                 cleanup.callback(saver.close)
             tasks = EpochTasks(self, self.max_iter, X, y)
             stop = self._epoch_loop(state, trainer, batches, validation, saver, tasks).run()
-        set_fitted_attributes(self, state, stop.condition)
+        set_fitted_attributes(self, state, stop)
         tasks.end(X, y)
         # Kept for warm_start, never pickled; an interrupted epoch left the live
         # estimator half-trained, so only the checkpoint on disk can continue it.
@@ -404,6 +410,12 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
                 "partial_fit; EarlyStoppingEstimator trains only that step epoch "
                 "by epoch, so it needs one."
             )
+        if self.min_iter > self.max_iter:
+            raise ValueError(
+                f"min_iter={self.min_iter} is larger than max_iter={self.max_iter}: "
+                "training would end inside the warm-up, before any epoch could be "
+                "kept as the best. Lower min_iter or raise max_iter."
+            )
         for schedule in self.schedules or ():
             if not isinstance(schedule, ReduceOnPlateau):
                 raise ValueError(f"schedules must hold ReduceOnPlateau objects; got {schedule!r}.")
@@ -411,6 +423,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         for criterion in self.criteria or ():
             if not isinstance(criterion, Criterion):
                 raise ValueError(f"criteria must hold skstop.criteria objects; got {criterion!r}.")
+            criterion._validate_params()
         self._monitor()  # raises if a criterion needs an error the scorer lacks
         trainer_for(trained).check(batch_size=self.batch_size, scoring=self.scoring)
         if trained.get_params(deep=False).get("early_stopping") is True:
@@ -433,6 +446,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             saver=saver,
             tasks=tasks,
             reporter=partial(EpochReporter, type(self).__name__, self.verbose, self.max_iter),
+            restore_best=self.restore_best,
         )
 
     def _monitor(self):

@@ -6,18 +6,33 @@ the checkpoint saver, the schedules, the callbacks and the reporter. It can
 run up to a given epoch, return, and be continued later from its state.
 """
 
+import re
 import time
 import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 
 from ._monitor import Stop
 
 # The training error that ProgressQuotient reads is scored on this many
 # training rows at most, which keeps it cheap on large data.
 TRAINING_PROBE_SIZE = 10_000
+# How scikit-learn's input checks refuse non-finite values (a diverged model's
+# predictions, handed to a scorer): such a score is NaN, not an error.
+NON_FINITE_INPUT = re.compile(r"contains (NaN|infinity)")
+
+
+def score_or_nan(scorer, estimator, X, y, **params):
+    """``scorer``'s score, NaN when the model's predictions are not finite."""
+    try:
+        return float(scorer(estimator, X, y, **params))
+    except ValueError as error:
+        if NON_FINITE_INPUT.search(str(error)):
+            return np.nan
+        raise
 
 
 @dataclass
@@ -31,7 +46,7 @@ class ValidationSet:
 
     def score(self, estimator):
         """``estimator``'s score on the validation data."""
-        return float(self.scorer(estimator, self.X, self.y, **self.params))
+        return score_or_nan(self.scorer, estimator, self.X, self.y, **self.params)
 
 
 class EpochLoop:
@@ -57,6 +72,8 @@ class EpochLoop:
         Parameter changes between epochs.
     saver : CheckpointSaver, default=None
         Saves checkpoints as its policy says.
+    restore_best : bool, default=True
+        Whether the fit ends with the best epoch's state, as the final line says.
     """
 
     def __init__(
@@ -71,6 +88,7 @@ class EpochLoop:
         reporter,
         schedules=(),
         saver=None,
+        restore_best=True,
     ):
         self.state = state
         self.trainer = trainer
@@ -81,6 +99,7 @@ class EpochLoop:
         self.saver = saver
         self.tasks = tasks
         self.reporter = reporter
+        self.restore_best = restore_best
         self._training_probe = self._probe() if monitor.needs_training_scores else None
 
     def run(self, until=None):
@@ -98,8 +117,8 @@ class EpochLoop:
                 if state.best is None:
                     raise
                 state.stop = self._interrupted()
-        if state.stop is not None:
-            self._finish()
+            if state.stop is not None:
+                self._finish(reporter)
         return state.stop
 
     def _run_epoch(self, reporter):
@@ -109,7 +128,7 @@ class EpochLoop:
         score = np.nan if self.validation is None else self.validation.score(state.estimator)
         if self._training_probe is not None:
             state.training_scores.append(
-                float(self.validation.scorer(state.estimator, *self._training_probe))
+                score_or_nan(self.validation.scorer, state.estimator, *self._training_probe)
             )
         improved = self.monitor.record(state, score)
         if improved:
@@ -120,6 +139,8 @@ class EpochLoop:
         stop_asked = self.tasks.end_epoch(state.estimator, *self.batches.rows_in_memory())
         if stop is None and stop_asked:
             stop = Stop("callback", "a callback asked to stop")
+        if stop is not None and state.best is None:
+            improved = self._keep_the_last_epoch(stop)
         if stop is None:
             self._apply_schedules(reporter)
         if self.saver is not None:
@@ -137,12 +158,33 @@ class EpochLoop:
         )
         return Stop("interrupted", f"interrupted during epoch {state.n_epochs + 1}")
 
-    def _finish(self):
+    def _keep_the_last_epoch(self, stop):
+        """Training stops with no epoch kept yet: the last one is the model.
+
+        Always so without a validation score; with one, only when the stop
+        comes inside the ``min_iter`` warm-up (a callback asked, say).
+        """
         state = self.state
-        if not self.monitor.scored:
-            # Nothing to compare: the model kept is the last one.
-            state.keep_best(self.trainer.snapshot(state.estimator, reuse=state.best), None)
-        elif state.stop.condition == "non_finite":
+        state.keep_best(self.trainer.snapshot(state.estimator), self.trainer.rng_state())
+        if self.monitor.scored:
+            warnings.warn(
+                f"Training stopped at epoch {state.n_epochs} ({stop.reason}), inside "
+                f"the min_iter={self.monitor.min_iter} warm-up, before any epoch could "
+                "be kept as the best; the last epoch's state is kept.",
+                UserWarning,
+            )
+        return True
+
+    def _finish(self, reporter):
+        state = self.state
+        if not state.stop.converged:
+            warnings.warn(
+                f"{state.stop.reason}: the model may not have converged. Raise "
+                "max_iter to train further (with warm_start=True, training continues "
+                "where it stopped).",
+                ConvergenceWarning,
+            )
+        if state.stop.condition == "non_finite":
             warnings.warn(
                 f"The validation score is {state.scores[-1]} at epoch "
                 f"{state.n_epochs}; training stopped and the best state (epoch "
@@ -151,6 +193,12 @@ class EpochLoop:
                 "scores like r2 undefined.",
                 UserWarning,
             )
+        kept = (
+            f"restored epoch {state.best_iteration} (score {state.best_score:.6g})"
+            if self.restore_best or state.stop.condition in ("non_finite", "interrupted")
+            else "kept the last epoch"
+        )
+        reporter.stopped(f"stopped after epoch {state.n_epochs}: {state.stop.reason}; {kept}")
 
     def _apply_schedules(self, reporter):
         state = self.state

@@ -27,10 +27,13 @@ class Stop:
         or a criterion's class name.
     reason : str
         The same, as a sentence in the user's terms.
+    converged : bool
+        False when ``max_iter`` ended a run that was still improving.
     """
 
     condition: str
     reason: str
+    converged: bool = True
 
 
 def is_improvement(score, best_score, tol, relative=False):
@@ -94,13 +97,23 @@ def should_stop(
             margin = f"{tol:g} x |best score|" if relative else f"{tol:g}"
             return Stop(
                 "no_change",
-                f"no improvement greater than {margin} for {n_iter_no_change} epochs",
+                f"no improvement greater than {margin} for {n_iter_no_change} "
+                f"epoch{'' if n_iter_no_change == 1 else 's'}",
             )
         for criterion in criteria:
             stop, reason = criterion.should_stop(history)
             if stop:
                 return Stop(type(criterion).__name__, reason)
     if n_epochs >= max_iter:
+        # Still improving: a better epoch within the patience window (or, with
+        # patience off, the last epoch is the best).
+        window = 1 if n_iter_no_change is None else n_iter_no_change
+        if n_epochs - best_iteration < window:
+            return Stop(
+                "max_iter",
+                f"max_iter={max_iter} reached while still improving (best epoch {best_iteration})",
+                converged=False,
+            )
         return Stop("max_iter", f"max_iter={max_iter} reached")
     return None
 

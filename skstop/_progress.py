@@ -75,6 +75,14 @@ class EpochReporter:
                 flush=True,
             )
 
+    def stopped(self, message):
+        """The final line of a fit: why it stopped, and which epoch it kept."""
+        logger.info("%s %s", self.name, message)
+        if self._bar is not None:  # beside the bar, on its stream
+            self._bar.write(f"[{self.name}] {message}", file=self._bar.fp)
+        elif self._lines:
+            print(f"[{self.name}] {message}", flush=True)
+
     def note(self, message):
         """A one-off event (a schedule's change, say)."""
         logger.info("%s %s", self.name, message)

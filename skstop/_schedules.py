@@ -1,6 +1,9 @@
 """Hyperparameter schedules applied between epochs (learning-rate decay)."""
 
+from numbers import Integral, Real
+
 from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval
 
 # Parameters that an estimator reads once, at its first partial_fit, into
 # internal state: set_params between epochs would silently change nothing.
@@ -77,6 +80,13 @@ class ReduceOnPlateau(BaseEstimator):
     ['eta0']
     """
 
+    _parameter_constraints: dict = {
+        "param": [str],
+        "factor": [Real],  # its range is checked with a message of its own
+        "patience": [Interval(Integral, 0, None, closed="left")],
+        "min_value": [Interval(Real, 0, None, closed="left")],
+    }
+
     def __init__(self, param, factor=0.5, patience=2, min_value=0.0):
         self.param = param
         self.factor = factor
@@ -91,11 +101,19 @@ class ReduceOnPlateau(BaseEstimator):
         estimator : estimator object
             The (unfitted) estimator whose parameter is scheduled.
         """
+        self._validate_params()
         if not 0 < self.factor < 1:
             raise ValueError(f"ReduceOnPlateau factor must be in (0, 1); got {self.factor!r}.")
-        if self.param not in estimator.get_params():
+        params = estimator.get_params()
+        if self.param not in params:
             raise ValueError(
                 f"ReduceOnPlateau: {type(estimator).__name__} has no parameter {self.param!r}."
+            )
+        value = params[self.param]
+        if not isinstance(value, Real) or isinstance(value, bool):
+            raise ValueError(
+                f"ReduceOnPlateau({self.param!r}): {type(estimator).__name__}'s "
+                f"{self.param} is {value!r}, not a number that can be multiplied by factor."
             )
         reason = _ignored_reason(estimator, self.param)
         if reason is not None:

@@ -68,7 +68,7 @@ class TrainingState:
         self.best_iteration, self.best_score = self.n_epochs, self.scores[-1]
         self.best_rng_state = (self.random_state.get_state(), trainer_rng)
 
-    def to_manifest(self, termination, *, trainer_rng, at_best=False, **fitted):
+    def to_manifest(self, stop, *, trainer_rng, at_best=False, **fitted):
         """Everything but the estimators, as JSON, for a checkpoint manifest.
 
         ``at_best`` describes the state as it was right after the best epoch
@@ -83,7 +83,8 @@ class TrainingState:
             "validation_scores": self.scores[:n_epochs],
             "best_iteration": self.best_iteration,
             "best_score": self.best_score,
-            "termination": termination,
+            "termination": None if stop is None else stop.condition,
+            "stop_reason": None if stop is None else stop.reason,
             "initial_rng": rng_state_to_json(self.initial_rng_state),
             "rng": rng_state_to_json(numpy_rng),
             TRAINER_RNG: trainer_rng,
@@ -135,8 +136,10 @@ def input_attributes(wrapper):
     }
 
 
-def set_fitted_attributes(wrapper, state, termination, inputs=None):
+def set_fitted_attributes(wrapper, state, stop, inputs=None):
     """Set the wrapper's fitted attributes from a finished (or loaded) training state.
+
+    ``stop`` is the Stop that ended training.
 
     ``inputs`` (from ``input_attributes``) sets ``n_features_in_`` and
     ``feature_names_in_`` too, for a wrapper that never saw the data.
@@ -145,6 +148,7 @@ def set_fitted_attributes(wrapper, state, termination, inputs=None):
         wrapper.n_features_in_ = inputs["n_features_in"]
         if inputs["feature_names_in"] is not None:
             wrapper.feature_names_in_ = np.asarray(inputs["feature_names_in"], dtype=object)
+    termination = stop.condition
     keep_last = not wrapper.restore_best and termination not in ("non_finite", "interrupted")
     # A copy even of the live estimator: a later warm start trains the live
     # one further, and estimator_ must not change under the user's feet.
@@ -161,6 +165,7 @@ def set_fitted_attributes(wrapper, state, termination, inputs=None):
     wrapper.best_score_ = state.best_score
     wrapper.validation_scores_ = np.asarray(state.scores, dtype=float)
     wrapper.termination_condition_ = termination
+    wrapper.stop_reason_ = stop.reason
     wrapper.checkpoint_path_ = None if wrapper.checkpoint_dir is None else state.checkpoint_folder
     if get_tags(wrapper.estimator).estimator_type == "classifier":
         wrapper.classes_ = trained.classes_

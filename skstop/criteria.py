@@ -25,14 +25,19 @@ E_opt(t) = min over t' <= t of E_va(t'):
 - ``TargetScore(value)``: the score reached ``value``.
 - ``Divergence(threshold)``: the score fell below ``threshold``.
 - ``TimeBudget(seconds)``: the wall-clock budget is spent.
+- ``Baseline(value, patience)``: no score exceeded ``value`` within ``patience``
+  epochs (Keras' ``baseline``).
 """
 
 from dataclasses import dataclass
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval
 
 __all__ = [
+    "Baseline",
     "Divergence",
     "GeneralizationLoss",
     "ProgressQuotient",
@@ -108,6 +113,7 @@ class GeneralizationLoss(Criterion):
     """
 
     needs_errors = True
+    _parameter_constraints: dict = {"alpha": [Interval(Real, 0, None, closed="left")]}
 
     def __init__(self, alpha=5.0):
         self.alpha = alpha
@@ -132,6 +138,10 @@ class ProgressQuotient(Criterion):
 
     needs_errors = True
     needs_training_errors = True
+    _parameter_constraints: dict = {
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "strip": [Interval(Integral, 1, None, closed="left")],
+    }
 
     def __init__(self, alpha=0.5, strip=5):
         self.alpha = alpha
@@ -166,6 +176,10 @@ class UpStrips(Criterion):
     """
 
     needs_errors = True
+    _parameter_constraints: dict = {
+        "s": [Interval(Integral, 1, None, closed="left")],
+        "strip": [Interval(Integral, 1, None, closed="left")],
+    }
 
     def __init__(self, s=3, strip=5):
         self.s = s
@@ -190,6 +204,8 @@ class TargetScore(Criterion):
         Score to reach (greater is better, as for every scorer here).
     """
 
+    _parameter_constraints: dict = {"value": [Real]}
+
     def __init__(self, value):
         self.value = value
 
@@ -208,6 +224,8 @@ class Divergence(Criterion):
     threshold : float
         Scores below it mean the model diverged.
     """
+
+    _parameter_constraints: dict = {"threshold": [Real]}
 
     def __init__(self, threshold):
         self.threshold = threshold
@@ -228,10 +246,52 @@ class TimeBudget(Criterion):
         The budget; checked after each epoch, so the last epoch may overrun it.
     """
 
+    _parameter_constraints: dict = {"seconds": [Interval(Real, 0, None, closed="left")]}
+
     def __init__(self, seconds):
         self.seconds = seconds
 
     def should_stop(self, history):
         if history.elapsed >= self.seconds:
             return True, f"TimeBudget: {history.elapsed:.1f} s >= {self.seconds:g} s"
+        return False, None
+
+
+class Baseline(Criterion):
+    """Stop once ``patience`` epochs have passed and no score has yet exceeded ``value``.
+
+    Keras' ``baseline``: a run that cannot even reach a known-good score within
+    a few epochs is not worth training further.
+
+    Parameters
+    ----------
+    value : float
+        The score to beat (greater is better, as for every scorer here).
+    patience : int, default=5
+        Epochs granted to beat it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skstop.criteria import Baseline, TrainingHistory
+    >>> Baseline(0.9, patience=3).should_stop(TrainingHistory(np.array([0.5, 0.7, 0.8])))
+    (True, 'Baseline: no score above 0.9 within 3 epochs (best 0.8)')
+    """
+
+    _parameter_constraints: dict = {
+        "value": [Real],
+        "patience": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, value, patience=5):
+        self.value = value
+        self.patience = patience
+
+    def should_stop(self, history):
+        best = np.max(history.validation_scores)
+        if history.n_epochs >= self.patience and not best > self.value:
+            return True, (
+                f"Baseline: no score above {self.value:g} within {self.patience} epochs "
+                f"(best {best:.6g})"
+            )
         return False, None

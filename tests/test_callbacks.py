@@ -57,6 +57,17 @@ def test_a_callback_can_stop_training():
     assert model.termination_condition_ == "callback"
 
 
+def test_a_stop_inside_the_warm_up_keeps_the_last_epoch_with_a_warning():
+    model = EarlyStoppingEstimator(
+        ScriptedClassifier(scores=[0.1, 0.2, 0.3, 0.4, 0.5]), max_iter=5, min_iter=5
+    ).set_callbacks(StopAtThirdEpoch())
+    with pytest.warns(UserWarning, match="inside the min_iter=5 warm-up.*last epoch's state"):
+        model.fit(X, y)
+    assert (model.n_iter_, model.best_iteration_) == (3, 3)
+    assert model.estimator_.epochs_ == 3
+    assert model.stop_reason_ == "a callback asked to stop"
+
+
 def test_progress_bar_runs(capsys):
     model = EarlyStoppingEstimator(
         SGDClassifier(random_state=0), n_iter_no_change=2, random_state=0

@@ -312,7 +312,11 @@ def test_verbose_prints_one_line_per_epoch(capsys):
     fit_scripted([0.5, 0.25, 0.75, 0.1], n_iter_no_change=1, verbose=2)
     lines = capsys.readouterr().out.splitlines()
 
-    assert len(lines) == 2
+    assert len(lines) == 2 + 1  # and the final line
+    assert lines[-1] == (
+        "[EarlyStoppingEstimator] stopped after epoch 2: no improvement greater than "
+        "0.0001 for 1 epoch; restored epoch 1 (score 0.5)"
+    )
     assert re.match(
         r"\[EarlyStoppingEstimator\] epoch +2 +score +0\.250000 +best "
         r"+0\.500000 \(epoch 1\) +elapsed \d+\.\d\ds",

@@ -41,7 +41,12 @@ def test_relative_improvement_scales_with_the_best_score():
         ([0.1, 0.2], 2, None, None),
         ([0.3, 0.2, 0.1], 1, "no_change", "no improvement greater than 0.001 for 2 epochs"),
         ([0.3, 0.2], 1, None, None),
-        ([0.1, 0.2, 0.3, 0.4], 4, "max_iter", "max_iter=4 reached"),
+        (
+            [0.1, 0.2, 0.3, 0.4],
+            4,
+            "max_iter",
+            "max_iter=4 reached while still improving (best epoch 4)",
+        ),
         ([0.1, math.nan], 1, "non_finite", "validation score nan at epoch 2"),
         # Patience and max_iter run out together: patience is the reason.
         ([0.4, 0.3, 0.2, 0.1], 2, "no_change", "no improvement greater than 0.001 for 2 epochs"),
@@ -57,7 +62,7 @@ def test_should_stop_says_which_condition_and_why(scores, best_iteration, condit
 
 def test_relative_tol_is_said_as_such():
     stop = should_stop([0.3, 0.2], 1, n_iter_no_change=1, max_iter=9, tol=0.01, relative=True)
-    assert stop.reason == "no improvement greater than 0.01 x |best score| for 1 epochs"
+    assert stop.reason == "no improvement greater than 0.01 x |best score| for 1 epoch"
 
 
 def new_state():
@@ -136,3 +141,10 @@ def test_error_of_neg_scores_is_minus_the_score(scoring):
 @pytest.mark.parametrize("scoring", [None, "accuracy", "r2", "f1_macro", "roc_auc"])
 def test_error_of_scores_bounded_by_one(scoring):
     np.testing.assert_allclose(error_transform(scoring, True)(np.array([0.75])), [0.25])
+
+
+def test_max_iter_with_patience_off_is_still_improving_only_if_the_last_epoch_is_best():
+    improving = should_stop([0.1, 0.3], 2, n_iter_no_change=None, max_iter=2)
+    flat = should_stop([0.3, 0.1], 1, n_iter_no_change=None, max_iter=2)
+    assert (improving.converged, flat.converged) == (False, True)
+    assert flat.reason == "max_iter=2 reached"

@@ -10,6 +10,10 @@ from ._scripted import ScriptedClassifier
 
 X, y = make_classification(200, 5, n_informative=3, random_state=0)
 SCORES = [0.5, 0.6, 0.6, 0.6]
+STOP_LINE = (
+    "[EarlyStoppingEstimator] stopped after epoch 4: no improvement greater than "
+    "0.0001 for 2 epochs; restored epoch 2 (score 0.6)"
+)
 
 
 def fit(verbose, **params):
@@ -34,20 +38,26 @@ def test_verbose_1_shows_exactly_one_bar_per_fit(monkeypatch, capsys):
     assert bars[0].n == 4 and bars[0].total == 100
     assert "EarlyStoppingEstimator" in captured.err and "4/100" in captured.err
     assert "best=0.6000" in captured.err
+    assert STOP_LINE in captured.err
     assert captured.out == ""
 
 
 def test_verbose_1_without_tqdm_prints_lines(monkeypatch, capsys):
     monkeypatch.setattr(progress, "_tqdm", lambda: None)
     fit(verbose=1)
-    assert len(capsys.readouterr().out.splitlines()) == 4
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4 + 1
+    assert lines[-1] == STOP_LINE
 
 
 def test_every_epoch_is_logged_to_the_skstop_logger(caplog, capsys):
     with caplog.at_level(logging.INFO, logger="skstop"):
         fit(verbose=0)
     records = [r for r in caplog.records if r.name == "skstop"]
-    assert len(records) == 4
+    assert len(records) == 4 + 1
+    assert records[-1].getMessage() == STOP_LINE.replace(
+        "[EarlyStoppingEstimator]", "EarlyStoppingEstimator"
+    )
     assert (
         records[1]
         .getMessage()
@@ -60,3 +70,18 @@ def test_schedule_changes_are_reported(capsys):
     fit(verbose=2, schedules=[ReduceOnPlateau("eta0", patience=1)])
     lines = capsys.readouterr().out.splitlines()
     assert "[EarlyStoppingEstimator] epoch    3  eta0 0.1 -> 0.05" in lines
+
+
+def test_a_resumed_fit_logs_which_run_and_epoch_it_continues(tmp_path, caplog):
+    def make(max_iter):
+        return EarlyStoppingEstimator(
+            ScriptedClassifier(scores=[0.1, 0.2, 0.3, 0.4, 0.5, 0.6]),
+            max_iter=max_iter,
+            checkpoint_dir=tmp_path,
+            warm_start=True,
+        )
+
+    first = make(max_iter=3).fit(X, y)
+    with caplog.at_level(logging.INFO, logger="skstop"):
+        make(max_iter=6).fit(X, y)
+    assert f"resumed {first.checkpoint_path_} from epoch 3 (commit" in caplog.text

@@ -1,5 +1,6 @@
 """Finding a run to continue, and loading a fitted estimator from its checkpoint."""
 
+import logging
 import warnings
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _num_samples
 
 from .. import _split
+from .._monitor import Stop
 from .._state import TrainingState, set_fitted_attributes
 from ._errors import CheckpointError
 from ._lock import RunLock
@@ -20,6 +22,8 @@ from ._store import (
     manifests,
     remove_uncommitted,
 )
+
+logger = logging.getLogger("skstop")
 
 # Parameters that say how to train or save, not what is trained: changing them
 # still resumes the same run (e.g. a larger max_iter trains an old run further).
@@ -195,12 +199,16 @@ def load_checkpoint(path, *, trusted=False):
     manifest = latest_checkpoint(resolve_run_folder(path, key), key=key)
     wrapper = manifest.load("wrapper")
     record = manifest.record
-    set_fitted_attributes(
-        wrapper,
-        TrainingState.from_manifest(manifest),
-        record["termination"] or "interrupted",
-        inputs=record,
-    )
+    state = TrainingState.from_manifest(manifest)
+    if record["termination"] is None:
+        stop = Stop(
+            "interrupted",
+            f"the run was still training at its last checkpoint (epoch {state.n_epochs})",
+        )
+    else:
+        # Manifests before stop_reason was recorded name the condition only.
+        stop = Stop(record["termination"], record.get("stop_reason") or record["termination"])
+    set_fitted_attributes(wrapper, state, stop, inputs=record)
     return wrapper
 
 
@@ -242,6 +250,9 @@ def resume_run(previous, config, checkpoint_dir, trainer, key, *, unfinished=Fal
     manifest, lock = found
     state = TrainingState.from_manifest(manifest)
     trainer.set_rng_state(state.saved_trainer_rng)
+    logger.info(
+        "resumed %s from epoch %d (commit %d)", manifest.folder, state.n_epochs, manifest.commit
+    )
     return state, manifest, lock
 
 

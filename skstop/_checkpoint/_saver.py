@@ -41,7 +41,7 @@ class CheckpointSaver:
         else:
             model_bytes = self._model_bytes(state, state.estimator)
         record = state.to_manifest(
-            None if stop is None else stop.condition,
+            stop,
             trainer_rng=self.trainer.rng_state(),
             **self._inputs,
         )
