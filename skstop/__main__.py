@@ -1,6 +1,7 @@
 """``python -m skstop``: early-stop a model on scikit-learn's bundled digits data."""
 
 import argparse
+import os
 
 from sklearn.datasets import load_digits
 from sklearn.linear_model import SGDClassifier
@@ -65,6 +66,9 @@ def main(argv=None):
         help="save the learning curve here (needs matplotlib; '' to skip; default: %(default)s)",
     )
     args = parser.parse_args(argv)
+    plot_folder = os.path.dirname(os.path.abspath(args.plot)) if args.plot else None
+    if plot_folder is not None and not os.path.isdir(plot_folder):
+        parser.error(f"--plot {args.plot}: the folder {plot_folder} does not exist")
 
     X, y = load_digits(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(

@@ -1,6 +1,7 @@
 """EarlyStoppingDisplay: the learning curve of a fitted EarlyStoppingEstimator."""
 
 import numpy as np
+from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
 
@@ -24,6 +25,11 @@ class EarlyStoppingDisplay:
         Training score per epoch, when it was recorded.
     name : str, default=None
         Label of the run in the legend.
+    metric : str, default="score"
+        What the scores measure; names the y axis.
+    greater_is_better : bool, default=True
+        False for losses: scores are then drawn negated, as the positive loss
+        users know (a ``neg_*`` scorer's or a net's ``"loss"``).
 
     Attributes
     ----------
@@ -60,12 +66,16 @@ class EarlyStoppingDisplay:
         termination_condition,
         training_scores=None,
         name=None,
+        metric="score",
+        greater_is_better=True,
     ):
         self.validation_scores = validation_scores
         self.best_iteration = best_iteration
         self.termination_condition = termination_condition
         self.training_scores = training_scores
         self.name = name
+        self.metric = metric
+        self.greater_is_better = greater_is_better
 
     @classmethod
     def from_estimator(cls, estimator, *, ax=None, name=None):
@@ -73,26 +83,32 @@ class EarlyStoppingDisplay:
 
         Parameters
         ----------
-        estimator : EarlyStoppingEstimator
-            A fitted early-stopping estimator.
+        estimator : EarlyStoppingEstimator or fitted search
+            A fitted early-stopping estimator, or a fitted search over one
+            (GridSearchCV ...), whose ``best_estimator_`` is drawn.
         ax : matplotlib Axes, default=None
             Axes to draw on (e.g. another display's ``ax_``, to overlay runs);
             a new figure when None.
         name : str, default=None
-            Label of the run; the inner estimator's class name when None.
+            Label of the run; the class name of the estimator trained epoch by
+            epoch (a Pipeline's last step) when None.
 
         Returns
         -------
         display : EarlyStoppingDisplay
             The display, with the curves drawn.
         """
+        estimator = getattr(estimator, "best_estimator_", estimator)
         check_is_fitted(estimator, "validation_scores_")
+        metric, greater_is_better = _metric(estimator)
         display = cls(
             validation_scores=estimator.validation_scores_,
             best_iteration=estimator.best_iteration_,
             termination_condition=estimator.termination_condition_,
             training_scores=getattr(estimator, "training_scores_", None),
-            name=name or type(estimator.estimator).__name__,
+            name=name or type(estimator._trained_estimator).__name__,
+            metric=metric,
+            greater_is_better=greater_is_better,
         )
         return display.plot(ax=ax)
 
@@ -112,18 +128,20 @@ class EarlyStoppingDisplay:
             This display, with ``ax_``, ``figure_`` and the lines set.
         """
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
 
         if ax is None:
             _, ax = plt.subplots()
         name = name or self.name or "validation"
-        scores = np.asarray(self.validation_scores, dtype=float)
+        sign = 1.0 if self.greater_is_better else -1.0
+        scores = sign * np.asarray(self.validation_scores, dtype=float)
         epochs = np.arange(1, len(scores) + 1)
         (self.line_,) = ax.plot(epochs, scores, marker=".", label=f"{name} (validation)")
         self.training_line_ = None
         if self.training_scores is not None:
             (self.training_line_,) = ax.plot(
                 epochs,
-                self.training_scores,
+                sign * np.asarray(self.training_scores, dtype=float),
                 linestyle="--",
                 color=self.line_.get_color(),
                 label=f"{name} (training)",
@@ -150,7 +168,24 @@ class EarlyStoppingDisplay:
             color=self.line_.get_color(),
         )
         ax.set_xlabel("epoch")
-        ax.set_ylabel("score (greater is better)")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs, even for short runs
+        better = "greater" if self.greater_is_better else "lower"
+        ax.set_ylabel(f"{self.metric} ({better} is better)")
         ax.legend(loc="lower right", fontsize="small")
         self.ax_, self.figure_ = ax, ax.figure
         return self
+
+
+def _metric(estimator):
+    """The name of what ``estimator``'s scores measure, and whether greater is better."""
+    scoring = estimator.scoring
+    if scoring is None:  # the estimator's own score
+        kind = get_tags(estimator).estimator_type
+        return {"classifier": "accuracy", "regressor": "r2"}.get(kind, "score"), True
+    if scoring == "loss":
+        return "loss", False
+    if isinstance(scoring, str):
+        if scoring.startswith("neg_"):
+            return scoring[len("neg_") :], False
+        return scoring, True
+    return getattr(scoring, "__name__", "score"), True

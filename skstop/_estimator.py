@@ -78,7 +78,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
     ----------
     estimator : estimator object
         An estimator with ``partial_fit`` (SGD, Perceptron, PassiveAggressive,
-        MLP, naive Bayes, MiniBatchKMeans, skorch nets ...). It is cloned, never
+        MLP, MiniBatchKMeans, skorch nets ...). It is cloned, never
         modified. Its own early stopping must be off.
 
     scoring : str, callable or None, default=None
@@ -176,6 +176,11 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         Changes to the inner estimator's parameters between epochs (learning
         rate decay); each change is recorded in ``schedule_events_``.
 
+    record_training_score : bool, default=False
+        Also score each epoch on a fixed subsample of the training rows (10,000
+        at most), into ``training_scores_``, so that the learning curve shows
+        training beside validation (:class:`EarlyStoppingDisplay`).
+
     Attributes
     ----------
     estimator_ : estimator object
@@ -190,7 +195,8 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
 
     training_scores_ : ndarray of shape (`n_iter_`,)
         Score on a fixed subsample of the training split after each epoch;
-        only when a criterion needs the training error.
+        only with ``record_training_score=True`` or when a criterion needs the
+        training error.
 
     best_iteration_ : int
         1-based epoch of the best validation score.
@@ -287,6 +293,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         "min_iter": [Interval(Integral, 0, None, closed="left")],
         "tol_mode": [StrOptions({"abs", "rel"})],
         "schedules": [None, list],
+        "record_training_score": ["boolean"],
     }
 
     def __init__(
@@ -311,6 +318,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         min_iter=0,
         tol_mode="abs",
         schedules=None,
+        record_training_score=False,
     ):
         self.estimator = estimator
         self.scoring = scoring
@@ -331,6 +339,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         self.min_iter = min_iter
         self.tol_mode = tol_mode
         self.schedules = schedules
+        self.record_training_score = record_training_score
 
     # The inner estimator's parameters are validated by its own partial_fit.
     @_fit_context(prefer_skip_nested_validation=False)
@@ -447,6 +456,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             tasks=tasks,
             reporter=partial(EpochReporter, type(self).__name__, self.verbose, self.max_iter),
             restore_best=self.restore_best,
+            record_training_score=self.record_training_score,
         )
 
     def _monitor(self):

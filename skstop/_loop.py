@@ -74,6 +74,9 @@ class EpochLoop:
         Saves checkpoints as its policy says.
     restore_best : bool, default=True
         Whether the fit ends with the best epoch's state, as the final line says.
+    record_training_score : bool, default=False
+        Score every epoch on a subsample of the training rows too, even when
+        no criterion needs it.
     """
 
     def __init__(
@@ -89,6 +92,7 @@ class EpochLoop:
         schedules=(),
         saver=None,
         restore_best=True,
+        record_training_score=False,
     ):
         self.state = state
         self.trainer = trainer
@@ -100,7 +104,8 @@ class EpochLoop:
         self.tasks = tasks
         self.reporter = reporter
         self.restore_best = restore_best
-        self._training_probe = self._probe() if monitor.needs_training_scores else None
+        scores_training = record_training_score or monitor.needs_training_scores
+        self._training_probe = self._probe() if scores_training and validation else None
 
     def run(self, until=None):
         """Train until stopped, or until epoch ``until``; the Stop, or None when paused."""

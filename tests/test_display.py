@@ -5,6 +5,10 @@ matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 
 from sklearn.datasets import make_classification  # noqa: E402
+from sklearn.linear_model import SGDClassifier  # noqa: E402
+from sklearn.model_selection import GridSearchCV  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from skstop import EarlyStoppingDisplay, EarlyStoppingEstimator  # noqa: E402
 from skstop.criteria import ProgressQuotient  # noqa: E402
@@ -62,3 +66,56 @@ def test_unfitted_estimator_is_refused():
 
     with pytest.raises(NotFittedError):
         EarlyStoppingDisplay.from_estimator(EarlyStoppingEstimator(ScriptedClassifier()))
+
+
+def test_the_axis_names_the_metric_and_losses_are_drawn_positive():
+    model = fitted([0.5, 0.7, 0.6, 0.65])
+    assert EarlyStoppingDisplay.from_estimator(model).ax_.get_ylabel() == (
+        "accuracy (greater is better)"
+    )
+    display = EarlyStoppingDisplay(
+        validation_scores=[-0.9, -0.5, -0.6],
+        best_iteration=2,
+        termination_condition="no_change",
+        metric="log_loss",
+        greater_is_better=False,
+    ).plot()
+    assert display.ax_.get_ylabel() == "log_loss (lower is better)"
+    np.testing.assert_array_equal(display.line_.get_ydata(), [0.9, 0.5, 0.6])
+    assert list(display.best_marker_.get_ydata()) == [0.5]
+
+
+def test_a_neg_scorer_is_named_without_neg_and_drawn_as_the_loss():
+    model = EarlyStoppingEstimator(
+        SGDClassifier(loss="log_loss", random_state=0),
+        scoring="neg_log_loss",
+        n_iter_no_change=2,
+        random_state=0,
+    ).fit(X, y)
+    display = EarlyStoppingDisplay.from_estimator(model)
+    assert display.ax_.get_ylabel() == "log_loss (lower is better)"
+    np.testing.assert_allclose(display.line_.get_ydata(), -model.validation_scores_)
+
+
+def test_the_legend_names_a_pipelines_last_step_and_a_search_draws_its_best():
+    search = GridSearchCV(
+        EarlyStoppingEstimator(
+            make_pipeline(StandardScaler(), SGDClassifier(random_state=0)), random_state=0
+        ),
+        {"estimator__sgdclassifier__alpha": [1e-4, 1e-2]},
+        cv=2,
+    ).fit(X, y)
+    display = EarlyStoppingDisplay.from_estimator(search)
+    labels = [t.get_text() for t in display.ax_.get_legend().get_texts()]
+    assert labels[0] == "SGDClassifier (validation)"
+    np.testing.assert_array_equal(
+        display.line_.get_ydata(), search.best_estimator_.validation_scores_
+    )
+
+
+def test_record_training_score_draws_training_beside_validation():
+    model = fitted([0.5, 0.7, 0.6, 0.65], record_training_score=True)
+    np.testing.assert_array_equal(model.training_scores_, [0.9] * 4)
+    display = EarlyStoppingDisplay.from_estimator(model)
+    np.testing.assert_array_equal(display.training_line_.get_ydata(), [0.9] * 4)
+    assert not hasattr(fitted([0.5, 0.7, 0.6, 0.65]), "training_scores_")

@@ -29,3 +29,15 @@ def test_help_runs_as_a_module():
         check=True,
     )
     assert "--n-iter-no-change" in result.stdout
+
+
+def test_a_plot_path_in_a_missing_folder_is_refused_before_training(tmp_path, capsys):
+    import pytest
+
+    missing = tmp_path / "nowhere" / "curve.png"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--plot", str(missing)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr()
+    assert f"the folder {missing.parent} does not exist" in err.err
+    assert "epoch" not in err.out  # nothing was trained

@@ -18,3 +18,25 @@ def test_snapshot_is_frozen_at_capture_time():
     assert restored.t_ == 51.0
     assert restored is not snapshot.restore()  # each restore is independent
     assert snapshot.nbytes > coef_then.nbytes
+
+
+def test_naive_bayes_warns_once_that_more_epochs_count_the_rows_again():
+    import warnings
+
+    from sklearn.naive_bayes import MultinomialNB
+
+    from skstop import EarlyStoppingEstimator
+
+    X = np.random.RandomState(0).randint(0, 5, size=(200, 4))
+    y = X[:, 0] > 2
+
+    def counted_again(max_iter):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            EarlyStoppingEstimator(MultinomialNB(), max_iter=max_iter, n_iter_no_change=10).fit(
+                X, y
+            )
+        return [w for w in caught if "only accumulates counts" in str(w.message)]
+
+    assert len(counted_again(max_iter=4)) == 1
+    assert counted_again(max_iter=1) == []  # one epoch: nothing counted twice
