@@ -27,5 +27,5 @@ print(
     f"history rows of the restored net: {len(model.estimator_.history)}"
 )
 print(f"training-set accuracy: {model.score(X, y):.3f}")
-EarlyStoppingDisplay.from_estimator(model, name="CNN (minus the loss)")
+EarlyStoppingDisplay.from_estimator(model, name="CNN")
 plt.show()

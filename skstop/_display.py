@@ -171,7 +171,7 @@ class EarlyStoppingDisplay:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs, even for short runs
         better = "greater" if self.greater_is_better else "lower"
         ax.set_ylabel(f"{self.metric} ({better} is better)")
-        ax.legend(loc="lower right", fontsize="small")
+        ax.legend(loc="best", fontsize="small")
         self.ax_, self.figure_ = ax, ax.figure
         return self
 
