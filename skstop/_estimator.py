@@ -443,6 +443,12 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             )
         if self.checkpoint_every is not None and self.checkpoint_dir is None:
             raise ValueError("checkpoint_every was set, but checkpoint_dir is None.")
+        if self.checkpoint_dir is not None and not os.fspath(self.checkpoint_dir):
+            raise ValueError(
+                "checkpoint_dir='' is an empty path, which would put run folders in the "
+                "current directory; pass a folder (e.g. 'checkpoints'), or None to save "
+                "no checkpoints."
+            )
 
     def _epoch_loop(self, state, trainer, batches, validation, saver, tasks):
         return EpochLoop(
@@ -496,6 +502,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
                     f"X_val has shape {np.shape(X_val)}, but X has shape "
                     f"{np.shape(X)}: they must have the same number of features."
                 )
+            _check_same_columns(self, X_val)
         if not tags.input_tags.allow_nan:
             name = type(self.estimator).__name__
             for data, input_name in ((X, "X"), (X_val, "X_val")):
@@ -777,6 +784,17 @@ def _check_finite_if_numeric(data, input_name, estimator_name):
     values = getattr(data, "data", None) if sp.issparse(data) else data
     if isinstance(values, np.ndarray) and values.dtype.kind in "fc":
         _assert_all_finite(values, input_name=input_name, estimator_name=estimator_name)
+
+
+def _check_same_columns(wrapper, X_val):
+    """X_val's column names must be X's, in X's order (the model reads by position)."""
+    names = getattr(wrapper, "feature_names_in_", None)
+    columns = getattr(X_val, "columns", None)
+    if names is not None and columns is not None and list(columns) != list(names):
+        raise ValueError(
+            f"X_val's columns {list(columns)} differ from X's {list(names)}: pass X_val "
+            "with the same columns in the same order (e.g. X_val[X.columns])."
+        )
 
 
 def _row_indexable(data):

@@ -129,3 +129,21 @@ def test_non_finite_predictions_stop_training_and_keep_the_best(scoring):
     assert model.n_iter_ == 3
     assert model.best_iteration_ == 2
     assert model.estimator_.epochs_ == 2
+
+
+def test_x_val_with_other_columns_is_refused_before_training_naming_x_val():
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    model = scripted([0.5, 0.6])
+    renamed = frame.rename(columns={"x0": "zero"})
+    with pytest.raises(ValueError, match=r"X_val's columns \['zero', .* differ from X's"):
+        model.fit(frame, y, X_val=renamed, y_val=y)
+    with pytest.raises(ValueError, match="X_val's columns"):
+        model.fit(frame, y, X_val=frame[frame.columns[::-1]], y_val=y)
+    assert not hasattr(model, "n_iter_")
+
+
+def test_an_empty_checkpoint_dir_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match="checkpoint_dir='' is an empty path"):
+        scripted([0.5], checkpoint_dir="").fit(X, y)
+    assert list(tmp_path.iterdir()) == []
