@@ -40,6 +40,13 @@ from ._checkpoint import (
     resume_run,
     signing_key,
 )
+from ._inputs import (
+    check_array_like,
+    check_classes,
+    check_features,
+    check_fit_params,
+    check_targets,
+)
 from ._loop import EpochLoop, ValidationSet
 from ._monitor import FixedEpochs, StoppingMonitor
 from ._progress import EpochReporter
@@ -372,7 +379,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         """
         self._check_params()
         X, y, X_val, y_val = self._validate_training_data(X, y, X_val, y_val)
-        train_params, score_params = self._route_fit_params(fit_params)
+        train_params, score_params = self._route_fit_params(X, fit_params)
         trainer = trainer_for(self._trained_estimator, classes=self._classes(y, y_val))
         # Read (or made) before anything is written, so a key problem is a clear error.
         key = signing_key() if self.checkpoint_dir is not None else None
@@ -489,6 +496,8 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             raise ValueError("X_val was given without y_val; pass both or neither.")
         if X_val is None and y_val is not None:
             raise ValueError("y_val was given without X_val; pass both or neither.")
+        for data, input_name in ((X, "X"), (y, "y"), (X_val, "X_val"), (y_val, "y_val")):
+            check_array_like(data, input_name)
         # Checks the feature count and names only: the inner estimator decides
         # what input it takes (nets take 4-D arrays and tensors).
         validate_data(self, X, skip_check_array=True)
@@ -503,17 +512,25 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
                     f"{np.shape(X)}: they must have the same number of features."
                 )
             _check_same_columns(self, X_val)
-        if not tags.input_tags.allow_nan:
-            name = type(self.estimator).__name__
-            for data, input_name in ((X, "X"), (X_val, "X_val")):
+        name = type(self._trained_estimator).__name__
+        # What the inner estimator's first partial_fit would refuse, refused now
+        # with the argument's name; a Pipeline's steps check their own input.
+        takes_2d = trainer_for(self._trained_estimator).takes_2d_arrays
+        for data, input_name in ((X, "X"), (X_val, "X_val")):
+            if takes_2d and not isinstance(self.estimator, Pipeline):
+                check_features(data, input_name, tags, name)
+            elif not tags.input_tags.allow_nan:
                 _check_finite_if_numeric(data, input_name, name)
+        for target, input_name in ((y, "y"), (y_val, "y_val")):
+            check_targets(target, input_name, tags, name)
         return tuple(_row_indexable(data) for data in (X, y, X_val, y_val))
 
-    def _route_fit_params(self, fit_params):
+    def _route_fit_params(self, X, fit_params):
         if _routing_enabled():
             routed = process_routing(self, "fit", **fit_params)
             scorer = routed.get("scorer")  # absent for scoring="loss"
             return routed.estimator.partial_fit, scorer.score if scorer else {}
+        check_fit_params(fit_params, X, self._trained_estimator.partial_fit)
         return fit_params, {}
 
     def _split(self, X, y, X_val, y_val, train_params, score_params, state, trainer):
@@ -566,7 +583,9 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         # missing from a batch or from the training split must not break it.
         if not self._is_classifier:
             return None
-        return unique_labels(*(t for t in (y, y_val) if t is not None))
+        classes = unique_labels(*(t for t in (y, y_val) if t is not None))
+        check_classes(classes, type(self._trained_estimator).__name__)
+        return classes
 
     def _start_or_resume(self, trainer, key, X, y, X_val, y_val):
         """The state to train from, the manifest it continues and that run's lock (or Nones)."""

@@ -181,7 +181,7 @@ def _why_not_stratifiable(classes, counts, n_samples, n_validation):
     rarest = int(np.argmin(counts))
     if counts[rarest] < 2:
         return (
-            f"class {_plain(classes[rarest])!r} has only {counts[rarest]} member, "
+            f"class {plain_label(classes[rarest])!r} has only {counts[rarest]} member, "
             "and a stratified split needs at least 2 of each class"
         )
     if min(n_validation, n_samples - n_validation) < len(classes):
@@ -192,6 +192,6 @@ def _why_not_stratifiable(classes, counts, n_samples, n_validation):
     return None
 
 
-def _plain(label):
+def plain_label(label):
     """A label as Python shows it: a numpy scalar as its value, a str as itself."""
     return label.item() if isinstance(label, np.generic) else label

@@ -399,6 +399,7 @@ def test_resume_restores_schedule_events_and_criteria_history(tmp_path):
 
 
 def test_data_the_split_refuses_leaves_no_run_folder(tmp_path):
-    with pytest.raises(ValueError, match="from 1 sample"):
-        sgd_model(tmp_path).fit(X[:1], y[:1])
+    two_rows = [0, list(y).index(1 - y[0])]  # one of each class
+    with pytest.raises(ValueError, match="validation_fraction=2 from 2 samples"):
+        sgd_model(tmp_path, validation_fraction=2).fit(X[two_rows], y[two_rows])
     assert run_folders(tmp_path) == []

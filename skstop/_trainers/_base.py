@@ -63,6 +63,15 @@ class Trainer:
         self.estimator = estimator
         self.classes = classes
 
+    @property
+    def takes_2d_arrays(self):
+        """Whether the estimator is known to take 2-D arrays only, checked as such.
+
+        scikit-learn's own estimators validate their input with
+        ``check_array``; others (and nets) decide for themselves what they take.
+        """
+        return type(self.estimator).__module__.startswith("sklearn.")
+
     def check(self, *, batch_size, scoring):
         """Raise a ValueError for wrapper parameters this kind of estimator cannot take."""
         if scoring == "loss" and self.loss_scorer is None:

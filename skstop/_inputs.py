@@ -1,0 +1,117 @@
+"""Bad input refused before any training, named as the user named it, in the user's sizes.
+
+The inner estimator would refuse the same input on its first ``partial_fit``,
+but only after the split, quoting the training split's sizes and calling every
+array "X" or "Input". These checks use scikit-learn's own validators on the
+user's whole arrays, so the messages are scikit-learn's, with the argument's
+name. Nothing here converts or keeps a copy of the data.
+"""
+
+import inspect
+
+import numpy as np
+from sklearn.utils import check_array
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import _assert_all_finite, _check_sample_weight
+
+from ._batches import is_dask_collection
+from ._split import plain_label
+
+
+def check_features(data, input_name, tags, estimator_name):
+    """``data`` as a 2-D numeric array-like the estimator takes, or a ValueError naming it.
+
+    Only for estimators trained on 2-D arrays (scikit-learn's); a dask array
+    is left to its chunks, which the estimator checks as they come.
+    """
+    if data is None or is_dask_collection(data):
+        return
+    try:
+        check_array(
+            data,
+            accept_sparse=True,
+            dtype=None if tags.input_tags.string else "numeric",
+            ensure_all_finite=not tags.input_tags.allow_nan,
+            allow_nd=False,
+            input_name=input_name,
+            estimator=estimator_name,
+        )
+    except (TypeError, ValueError) as error:
+        if f" {input_name} " in f" {error} ":
+            raise
+        # scikit-learn's message (its first line: some go on to print the
+        # data), with the argument it is about.
+        raise type(error)(f"{input_name}: {str(error).splitlines()[0]}") from error
+
+
+def check_array_like(data, input_name):
+    """Refuse a string or a missing X where rows of data belong."""
+    if isinstance(data, (str, bytes)) or (data is None and input_name == "X"):
+        raise TypeError(
+            f"{input_name} must be array-like, one row per sample; got "
+            f"{type(data).__name__} {data!r:.40}."
+        )
+
+
+def check_targets(target, input_name, tags, estimator_name):
+    """Refuse targets a classifier or regressor cannot take, naming the argument."""
+    if target is None or is_dask_collection(target):
+        return
+    values = np.asarray(target)
+    if tags.estimator_type == "classifier":
+        one_per_row = not (tags.target_tags.multi_output or tags.classifier_tags.multi_label)
+        if values.ndim == 2 and values.shape[1] > 1 and one_per_row:
+            raise ValueError(
+                f"{input_name} has shape {values.shape}, but {estimator_name} takes one "
+                f"label per row: pass a 1-D {input_name}."
+            )
+        if values.dtype == object:
+            kinds = {isinstance(label, str) for label in values.ravel()}
+            if len(kinds) > 1:
+                raise ValueError(
+                    f"{input_name} mixes string and number labels; use one kind, e.g. "
+                    f"{input_name}.astype(str)."
+                )
+        try:
+            check_classification_targets(values)
+        except ValueError as error:
+            kind = type_of_target(values, input_name=input_name)
+            raise ValueError(f"{input_name} ({kind} values): {error}") from error
+    elif tags.estimator_type == "regressor":
+        if values.dtype.kind in "OUSb":
+            try:
+                values = values.astype(float)
+            except (TypeError, ValueError) as error:
+                raise ValueError(
+                    f"{input_name} holds values that are not numbers ({error}); "
+                    f"{estimator_name} is a regressor and needs numeric targets."
+                ) from error
+        _assert_all_finite(values, input_name=input_name, estimator_name=estimator_name)
+
+
+def check_classes(classes, estimator_name):
+    """A classifier needs two classes at least, among ``y`` and ``y_val``."""
+    if classes is not None and len(classes) < 2:
+        raise ValueError(
+            f"y holds one class only ({plain_label(classes[0])!r}); {estimator_name} is a "
+            "classifier and needs at least 2 classes."
+        )
+
+
+def check_fit_params(fit_params, X, partial_fit):
+    """Refuse what ``partial_fit`` does not take, and a misfit ``sample_weight``.
+
+    Used with metadata routing off, when every fit parameter goes to
+    ``partial_fit``; ``sample_weight`` is checked against all of ``X``.
+    """
+    signature = inspect.signature(partial_fit).parameters
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in signature.values())
+    unknown = sorted(set(fit_params) - set(signature))
+    if unknown and not takes_any:
+        owner = type(partial_fit.__self__).__name__
+        raise TypeError(
+            f"fit got {', '.join(map(repr, unknown))}, which {owner}.partial_fit does "
+            f"not take (it takes {', '.join(n for n in signature if n not in ('X', 'y'))})."
+        )
+    if fit_params.get("sample_weight") is not None and not is_dask_collection(X):
+        _check_sample_weight(fit_params["sample_weight"], X)

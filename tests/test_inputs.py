@@ -1,0 +1,107 @@
+"""Bad input: a clear error before any training and before anything is written."""
+
+import numpy as np
+import pytest
+from sklearn.linear_model import SGDClassifier, SGDRegressor
+
+from skstop import EarlyStoppingEstimator
+from skstop._checkpoint import run_folders
+
+X = np.random.RandomState(0).rand(200, 4)
+y = np.arange(200) % 2
+y_reg = np.linspace(0, 1, 200)
+
+
+def with_nan(values, row=3):
+    values = values.astype(float if values.dtype.kind != "O" else object).copy()
+    values.flat[row] = np.nan
+    return values
+
+
+CASES = {
+    "3-D X": (SGDClassifier(), X.reshape(200, 2, 2), y, {}, "X: Found array with dim 3"),
+    "ragged X": (SGDClassifier(), [[1.0, 2.0], [3.0]] * 100, y, {}, "X: setting an array element"),
+    "strings in X": (
+        SGDClassifier(),
+        np.array([["a", "b"]] * 200, dtype=object),
+        y,
+        {},
+        "X: could not convert string to float",
+    ),
+    "NaN in an object X": (
+        SGDClassifier(),
+        with_nan(X.astype(object)),
+        y,
+        {},
+        "Input X contains NaN",
+    ),
+    "complex X": (SGDClassifier(), X + 1j, y, {}, r"X: Complex data not supported$"),
+    "no features": (SGDClassifier(), X[:, :0], y, {}, r"X: Found array with 0 feature\(s\)"),
+    "X is None": (SGDClassifier(), None, y, {}, "X must be array-like, one row per sample"),
+    "X is a str": (SGDClassifier(), "data.csv", y, {}, "X must be array-like.*'data.csv'"),
+    "NaN in y": (SGDRegressor(), X, with_nan(y_reg), {}, "Input y contains NaN"),
+    "inf in y": (SGDRegressor(), X, np.where(y == 1, np.inf, 0.5), {}, "Input y contains infinity"),
+    "2-D y, classifier": (SGDClassifier(), X, np.c_[y, y], {}, r"y has shape \(200, 2\), but"),
+    "one class": (SGDClassifier(), X, np.zeros(200), {}, r"y holds one class only \(0.0\)"),
+    "string y, regressor": (
+        SGDRegressor(),
+        X,
+        np.array(["a"] * 200),
+        {},
+        "y holds values that are not numbers",
+    ),
+    "mixed labels": (
+        SGDClassifier(),
+        X,
+        np.array(["a", 1] * 100, dtype=object),
+        {},
+        "y mixes string and number labels",
+    ),
+    "sample_weight length": (
+        SGDClassifier(),
+        X,
+        y,
+        {"sample_weight": np.ones(150)},
+        r"sample_weight.shape == \(150,\), expected \(200,\)",
+    ),
+    "NaN in sample_weight": (
+        SGDClassifier(),
+        X,
+        y,
+        {"sample_weight": with_nan(np.ones(200))},
+        "Input sample_weight contains NaN",
+    ),
+    "unknown fit parameter": (
+        SGDClassifier(),
+        X,
+        y,
+        {"sample_weights": np.ones(200)},
+        r"fit got 'sample_weights', which SGDClassifier.partial_fit does not take "
+        r"\(it takes classes, sample_weight\)",
+    ),
+    "NaN in y_val": (
+        SGDRegressor(),
+        X,
+        y_reg,
+        {"X_val": X[:20], "y_val": with_nan(y_reg[:20])},
+        "Input y_val contains NaN",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_is_refused_before_training_naming_the_argument(case, tmp_path):
+    estimator, X_bad, y_bad, fit_params, message = CASES[case]
+    model = EarlyStoppingEstimator(estimator, checkpoint_dir=tmp_path / "checkpoints")
+    with pytest.raises((ValueError, TypeError), match=message):
+        model.fit(X_bad, y_bad, **fit_params)
+    assert not hasattr(model, "n_iter_")
+    assert run_folders(tmp_path / "checkpoints") == []
+
+
+def test_a_non_sklearn_estimator_decides_what_input_it_takes():
+    from ._scripted import ScriptedClassifier
+
+    images = np.random.RandomState(0).rand(40, 1, 8, 8).astype(np.float32)
+    model = EarlyStoppingEstimator(ScriptedClassifier(scores=[0.5]), max_iter=1)
+    assert model.fit(images, np.arange(40) % 2).n_iter_ == 1
