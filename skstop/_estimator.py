@@ -450,6 +450,8 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             )
         if self.checkpoint_every is not None and self.checkpoint_dir is None:
             raise ValueError("checkpoint_every was set, but checkpoint_dir is None.")
+        if self.checkpoint_dir is not None or self.warm_start:
+            _pickled(clone(self))  # they identify and save runs by pickling the parameters
         if self.checkpoint_dir is not None and not os.fspath(self.checkpoint_dir):
             raise ValueError(
                 "checkpoint_dir='' is an empty path, which would put run folders in the "
@@ -567,7 +569,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             state.preprocessing = clone(self.estimator[:-1]).fit(X, y)
             X = state.preprocessing.transform(X)
             if X_val is not None:
-                X_val = state.preprocessing.transform(X_val)
+                X_val = _transform_validation(state.preprocessing, X_val)
         batches = EpochBatches(X, y, train, train_params, **batching)
         if X_val is None:
             return batches, None
@@ -618,7 +620,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             writer = CheckpointWriter.start(
                 self.checkpoint_dir,
                 state.config,
-                pickle.dumps(clone(self), protocol=5),
+                _pickled(clone(self)),
                 key,
                 keep_last=self.keep_last,
             )
@@ -803,6 +805,35 @@ def _check_finite_if_numeric(data, input_name, estimator_name):
     values = getattr(data, "data", None) if sp.issparse(data) else data
     if isinstance(values, np.ndarray) and values.dtype.kind in "fc":
         _assert_all_finite(values, input_name=input_name, estimator_name=estimator_name)
+
+
+def _transform_validation(preprocessing, X_val):
+    """The validation rows through the preprocessing fitted on the training rows."""
+    try:
+        return preprocessing.transform(X_val)
+    except ValueError as error:
+        if "unknown categor" not in str(error):
+            raise
+        raise ValueError(
+            f"{error} The Pipeline's preprocessing is fitted on the training rows only, so "
+            "that nothing of the validation rows leaks into the model; a category that only "
+            "validation rows hold is unknown to it. Use OneHotEncoder(handle_unknown="
+            "'ignore') (or 'infrequent_if_exist'), or pass X_val and y_val."
+        ) from error
+
+
+def _pickled(wrapper):
+    """The wrapper's bytes for its run folder; a clear error if it cannot be pickled."""
+    try:
+        return pickle.dumps(wrapper, protocol=5)
+    except (pickle.PicklingError, AttributeError, TypeError) as error:
+        reason = str(error).splitlines()[0][:200]
+        raise ValueError(
+            f"checkpoint_dir and warm_start need the estimator to be picklable, and it is "
+            f"not ({reason}). A lambda (in a FunctionTransformer, say) cannot be pickled: "
+            "use a function defined at module level, or leave checkpoint_dir=None and "
+            "warm_start=False."
+        ) from None
 
 
 def _check_same_columns(wrapper, X_val):

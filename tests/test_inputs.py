@@ -105,3 +105,33 @@ def test_a_non_sklearn_estimator_decides_what_input_it_takes():
     images = np.random.RandomState(0).rand(40, 1, 8, 8).astype(np.float32)
     model = EarlyStoppingEstimator(ScriptedClassifier(scores=[0.5]), max_iter=1)
     assert model.fit(images, np.arange(40) % 2).n_iter_ == 1
+
+
+def test_a_lambda_in_the_pipeline_with_checkpoints_says_what_to_do(tmp_path):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    model = EarlyStoppingEstimator(
+        make_pipeline(FunctionTransformer(lambda Z: Z * 2), SGDClassifier()),
+        checkpoint_dir=tmp_path,
+    )
+    with pytest.raises(ValueError, match="need the estimator to be picklable.*A lambda") as info:
+        model.fit(X, y)
+    assert len(str(info.value)) < 500  # no data dumped into the message
+    assert run_folders(tmp_path) == []
+
+
+def test_a_category_only_the_validation_rows_hold_gets_a_hint():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    colours = np.array([["red"], ["blue"]] * 100, dtype=object)
+    colours[199, 0] = "green"  # one row: it may land in the validation split only
+    labels = np.arange(200) % 2
+    X_val = np.array([["green"], ["red"]], dtype=object)
+    model = EarlyStoppingEstimator(make_pipeline(OneHotEncoder(), SGDClassifier()))
+    with pytest.raises(ValueError, match=r"Found unknown categories.*handle_unknown='ignore'"):
+        model.fit(colours[:198], labels[:198], X_val=X_val, y_val=[0, 1])
+    EarlyStoppingEstimator(
+        make_pipeline(OneHotEncoder(handle_unknown="ignore"), SGDClassifier()), max_iter=2
+    ).fit(colours[:198], labels[:198], X_val=X_val, y_val=[0, 1])
