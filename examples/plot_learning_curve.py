@@ -4,7 +4,9 @@ Early stopping an MLP on the digits
 
 Train an :class:`~sklearn.neural_network.MLPClassifier` epoch by epoch with
 ``partial_fit``, stop when the validation accuracy has not improved for five
-epochs, and get back the model of the best epoch.
+epochs, and get back the model of the best epoch. With
+``record_training_score=True`` each epoch is also scored on the training rows,
+so the curve shows training beside validation, and the gap between them.
 """
 
 import matplotlib.pyplot as plt
@@ -23,17 +25,15 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_sta
 model = EarlyStoppingEstimator(
     make_pipeline(MinMaxScaler(), MLPClassifier(hidden_layer_sizes=(64,), random_state=0)),
     n_iter_no_change=5,
+    record_training_score=True,
     random_state=0,
 ).fit(X_train, y_train)
 
-print(
-    f"stopped after {model.n_iter_} epochs ({model.termination_condition_}), "
-    f"best epoch {model.best_iteration_}"
-)
+print(model.stop_reason_)
 print(f"test accuracy: {model.score(X_test, y_test):.3f}")
 
 # %%
-# The learning curve, with the best epoch starred.
+# The learning curves, training and validation, with the best epoch starred.
 display = EarlyStoppingDisplay.from_estimator(model, name="MLP")
-display.ax_.set_title("validation accuracy per epoch")
+display.ax_.set_title("accuracy per epoch, training and validation")
 plt.show()
