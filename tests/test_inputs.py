@@ -135,3 +135,8 @@ def test_a_category_only_the_validation_rows_hold_gets_a_hint():
     EarlyStoppingEstimator(
         make_pipeline(OneHotEncoder(handle_unknown="ignore"), SGDClassifier()), max_iter=2
     ).fit(colours[:198], labels[:198], X_val=X_val, y_val=[0, 1])
+
+
+def test_the_class_instead_of_an_instance_is_named():
+    with pytest.raises(TypeError, match=r"Expected an estimator instance \(SGDClassifier\(\)\)"):
+        EarlyStoppingEstimator(SGDClassifier).fit(X, y)
