@@ -13,6 +13,7 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
+from sklearn.utils._available_if import _AvailableIfDescriptor
 from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
@@ -20,7 +21,6 @@ from sklearn.utils.metadata_routing import (
     _routing_enabled,
     process_routing,
 )
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import (
     _assert_all_finite,
@@ -57,19 +57,34 @@ from ._trainers import trainer_for
 from .criteria import Criterion
 
 
-def _estimator_has(attr):
-    """Whether the fitted (else the unfitted) inner estimator has ``attr``.
+class _DelegatedMethod(_AvailableIfDescriptor):
+    """``available_if`` whose error ends with the inner estimator's own reason.
 
-    Used with ``available_if``; lets the inner ``AttributeError`` propagate so its
-    message (e.g. SGDClassifier's "probability estimates are not available for
-    loss='hinge'") reaches the user.
+    scikit-learn's says only "has no attribute 'predict_proba'"; the reason
+    (SGDClassifier's "probability estimates are not available for
+    loss='hinge'") would be left in the exception's cause, unseen.
     """
+
+    def _check(self, obj, owner):
+        try:
+            super()._check(obj, owner)
+        except AttributeError as error:
+            reason = error.__cause__
+            if reason is None:
+                raise
+            while reason.__cause__ is not None:  # the inner estimator's own available_if
+                reason = reason.__cause__
+            raise AttributeError(f"{error}: {reason}") from error.__cause__
+
+
+def _delegated_if_inner_has(attr):
+    """Decorate a method that exists exactly when the inner estimator has ``attr``."""
 
     def check(self):
         getattr(self.estimator_ if hasattr(self, "estimator_") else self.estimator, attr)
         return True
 
-    return check
+    return lambda method: _DelegatedMethod(method, check=check, attribute_name=method.__name__)
 
 
 class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
@@ -643,7 +658,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
 
     # -- delegation -------------------------------------------------------------
 
-    @available_if(_estimator_has("predict"))
+    @_delegated_if_inner_has("predict")
     def predict(self, X):
         """Predict with the trained inner estimator.
 
@@ -660,7 +675,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         check_is_fitted(self)
         return self.estimator_.predict(X)
 
-    @available_if(_estimator_has("predict_proba"))
+    @_delegated_if_inner_has("predict_proba")
     def predict_proba(self, X):
         """Class probabilities from the trained inner estimator.
 
@@ -677,7 +692,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         check_is_fitted(self)
         return self.estimator_.predict_proba(X)
 
-    @available_if(_estimator_has("predict_log_proba"))
+    @_delegated_if_inner_has("predict_log_proba")
     def predict_log_proba(self, X):
         """Class log-probabilities from the trained inner estimator.
 
@@ -694,7 +709,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         check_is_fitted(self)
         return self.estimator_.predict_log_proba(X)
 
-    @available_if(_estimator_has("decision_function"))
+    @_delegated_if_inner_has("decision_function")
     def decision_function(self, X):
         """Decision function of the trained inner estimator.
 
@@ -711,7 +726,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         check_is_fitted(self)
         return self.estimator_.decision_function(X)
 
-    @available_if(_estimator_has("transform"))
+    @_delegated_if_inner_has("transform")
     def transform(self, X):
         """Transform with the trained inner estimator.
 
@@ -728,7 +743,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         check_is_fitted(self)
         return self.estimator_.transform(X)
 
-    @available_if(_estimator_has("score"))
+    @_delegated_if_inner_has("score")
     def score(self, X, y=None, **params):
         """Score of the trained inner estimator (its own ``score`` method).
 

@@ -140,3 +140,14 @@ def test_a_category_only_the_validation_rows_hold_gets_a_hint():
 def test_the_class_instead_of_an_instance_is_named():
     with pytest.raises(TypeError, match=r"Expected an estimator instance \(SGDClassifier\(\)\)"):
         EarlyStoppingEstimator(SGDClassifier).fit(X, y)
+
+
+def test_a_method_the_inner_estimator_lacks_says_why():
+    model = EarlyStoppingEstimator(SGDClassifier(loss="hinge")).fit(X, y)
+    assert not hasattr(model, "predict_proba")
+    with pytest.raises(
+        AttributeError,
+        match="has no attribute 'predict_proba': probability estimates are not available for "
+        "loss='hinge'",
+    ):
+        model.predict_proba(X)
