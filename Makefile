@@ -24,7 +24,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# The floor is the coverage measured when it was set; raise it, never lower it.
+# The floor is the coverage measured when it was set (95.9-96.1 % over this
+# session's full runs: which lines the killed and resumed subprocesses reach
+# varies a little), rounded down; raise it as tests are added, never lower it.
 # Checked by coverage itself after the run: pytest-cov's --cov-fail-under let a
 # full run below the floor exit 0.
 COVERAGE_FLOOR := 95
