@@ -128,7 +128,7 @@ class EarlyStoppingDisplay:
             This display, with ``ax_``, ``figure_`` and the lines set.
         """
         import matplotlib.pyplot as plt
-        from matplotlib.ticker import MaxNLocator
+        from matplotlib.ticker import AutoLocator, FixedLocator, MaxNLocator
 
         if ax is None:
             _, ax = plt.subplots()
@@ -169,6 +169,10 @@ class EarlyStoppingDisplay:
         )
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs, even for short runs
+        low, high = ax.dataLim.intervaly  # of every run drawn on ax, this one included
+        # One value only (a one-epoch run): one tick at it, not ticks at +-4 %
+        # around it, which would suggest a change that never happened.
+        ax.yaxis.set_major_locator(FixedLocator([low]) if low == high else AutoLocator())
         better = "greater" if self.greater_is_better else "lower"
         ax.set_ylabel(f"{self.metric} ({better} is better)")
         ax.legend(loc="best", fontsize="small")

@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.pipeline import Pipeline
-from sklearn.utils import _safe_indexing, check_random_state, get_tags
+from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._available_if import _AvailableIfDescriptor
 from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
 from sklearn.utils.metadata_routing import (
@@ -24,13 +24,11 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import (
     _assert_all_finite,
-    _check_method_params,
     check_consistent_length,
     check_is_fitted,
     validate_data,
 )
 
-from ._batches import EpochBatches, is_dask_collection
 from ._callbacks import CallbackSupportMixin, EpochTasks
 from ._checkpoint import (
     CheckpointSaver,
@@ -40,6 +38,7 @@ from ._checkpoint import (
     resume_run,
     signing_key,
 )
+from ._data import row_indexable, training_and_validation
 from ._inputs import (
     check_array_like,
     check_classes,
@@ -47,11 +46,10 @@ from ._inputs import (
     check_fit_params,
     check_targets,
 )
-from ._loop import EpochLoop, ValidationSet
+from ._loop import EpochLoop
 from ._monitor import FixedEpochs, StoppingMonitor
 from ._progress import EpochReporter
 from ._schedules import ReduceOnPlateau
-from ._split import validation_split
 from ._state import TrainingState, set_fitted_attributes
 from ._trainers import trainer_for
 from .criteria import Criterion
@@ -396,6 +394,8 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         X, y, X_val, y_val = self._validate_training_data(X, y, X_val, y_val)
         train_params, score_params = self._route_fit_params(X, fit_params)
         trainer = trainer_for(self._trained_estimator, classes=self._classes(y, y_val))
+        if not isinstance(self.estimator, Pipeline):  # a Pipeline's steps check their input
+            trainer.check_input(X, y, train_params)
         # Read (or made) before anything is written, so a key problem is a clear error.
         key = signing_key() if self.checkpoint_dir is not None else None
         state, manifest, lock = self._start_or_resume(trainer, key, X, y, X_val, y_val)
@@ -404,8 +404,19 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         with ExitStack() as cleanup:
             if lock is not None:
                 cleanup.callback(lock.release)
-            batches, validation = self._split(
-                X, y, X_val, y_val, train_params, score_params, state, trainer
+            batches, validation = training_and_validation(
+                X,
+                y,
+                X_val,
+                y_val,
+                train_params,
+                score_params,
+                state=state,
+                validation_fraction=self.validation_fraction,
+                stratify=self._is_classifier and y is not None,
+                preprocessing=self.estimator[:-1] if isinstance(self.estimator, Pipeline) else None,
+                batching=dict(batch_size=self.batch_size, shuffle=self.shuffle),
+                scorer=self._scorer(trainer),
             )
             saver = self._open_checkpoints(state, manifest, lock, trainer, key)
             if saver is not None:
@@ -540,7 +551,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
                 _check_finite_if_numeric(data, input_name, name)
         for target, input_name in ((y, "y"), (y_val, "y_val")):
             check_targets(target, input_name, tags, name)
-        return tuple(_row_indexable(data) for data in (X, y, X_val, y_val))
+        return tuple(row_indexable(data) for data in (X, y, X_val, y_val))
 
     def _route_fit_params(self, X, fit_params):
         if _routing_enabled():
@@ -549,46 +560,6 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             return routed.estimator.partial_fit, scorer.score if scorer else {}
         check_fit_params(fit_params, X, self._trained_estimator.partial_fit)
         return fit_params, {}
-
-    def _split(self, X, y, X_val, y_val, train_params, score_params, state, trainer):
-        """The training batches and the validation set (None when nothing is held out)."""
-        batching = dict(
-            batch_size=self.batch_size,
-            shuffle=self.shuffle,
-            random_state=state.random_state,
-        )
-        train = None  # every row of X trains, unless a split is held out
-        if X_val is None and self.validation_fraction is not None:
-            train, validation = validation_split(
-                X,
-                y,
-                validation_fraction=self.validation_fraction,
-                stratify=self._is_classifier and y is not None,
-                random_state=state.split_random_state(),
-            )
-            X_val = _safe_indexing(X, validation)
-            y_val = None if y is None else _safe_indexing(y, validation)
-            score_params = _check_method_params(X, score_params, validation)
-        # Scored every epoch: a lazy (dask) validation set is computed once.
-        X_val, y_val = (
-            np.asarray(data) if is_dask_collection(data) else data for data in (X_val, y_val)
-        )
-        if isinstance(self.estimator, Pipeline):
-            # Fitted on the training rows only, so that no statistic of the
-            # validation rows leaks into what the model is scored with.
-            if train is not None:
-                rows = train.all()
-                y = None if y is None else _safe_indexing(y, rows)
-                train_params = _check_method_params(X, train_params, rows)
-                X, train = _safe_indexing(X, rows), None
-            state.preprocessing = clone(self.estimator[:-1]).fit(X, y)
-            X = state.preprocessing.transform(X)
-            if X_val is not None:
-                X_val = _transform_validation(state.preprocessing, X_val)
-        batches = EpochBatches(X, y, train, train_params, **batching)
-        if X_val is None:
-            return batches, None
-        return batches, ValidationSet(X_val, y_val, score_params, self._scorer(trainer))
 
     def _scorer(self, trainer):
         if self.scoring == "loss":
@@ -822,21 +793,6 @@ def _check_finite_if_numeric(data, input_name, estimator_name):
         _assert_all_finite(values, input_name=input_name, estimator_name=estimator_name)
 
 
-def _transform_validation(preprocessing, X_val):
-    """The validation rows through the preprocessing fitted on the training rows."""
-    try:
-        return preprocessing.transform(X_val)
-    except ValueError as error:
-        if "unknown categor" not in str(error):
-            raise
-        raise ValueError(
-            f"{error} The Pipeline's preprocessing is fitted on the training rows only, so "
-            "that nothing of the validation rows leaks into the model; a category that only "
-            "validation rows hold is unknown to it. Use OneHotEncoder(handle_unknown="
-            "'ignore') (or 'infrequent_if_exist'), or pass X_val and y_val."
-        ) from error
-
-
 def _pickled(wrapper):
     """The wrapper's bytes for its run folder; a clear error if it cannot be pickled."""
     try:
@@ -860,16 +816,3 @@ def _check_same_columns(wrapper, X_val):
             f"X_val's columns {list(columns)} differ from X's {list(names)}: pass X_val "
             "with the same columns in the same order (e.g. X_val[X.columns])."
         )
-
-
-def _row_indexable(data):
-    """``data`` in a form whose rows can be taken by index, copied only if needed.
-
-    Sparse formats without row slicing become CSR; objects that are array-like
-    only through ``__array__`` become arrays. Everything else passes unchanged.
-    """
-    if sp.issparse(data):
-        return data if data.format in ("csr", "csc") else data.tocsr()
-    if data is not None and not hasattr(data, "__getitem__"):
-        return np.asarray(data)
-    return data

@@ -119,3 +119,11 @@ def test_record_training_score_draws_training_beside_validation():
     display = EarlyStoppingDisplay.from_estimator(model)
     np.testing.assert_array_equal(display.training_line_.get_ydata(), [0.9] * 4)
     assert not hasattr(fitted([0.5, 0.7, 0.6, 0.65]), "training_scores_")
+
+
+def test_a_one_epoch_run_gets_one_tick_at_its_score():
+    display = EarlyStoppingDisplay.from_estimator(fitted([0.96], max_iter=1))
+    np.testing.assert_array_equal(display.ax_.get_yticks(), [0.96])
+    # A run overlaid on it that varies gets ordinary ticks again.
+    EarlyStoppingDisplay.from_estimator(fitted([0.5, 0.7, 0.6, 0.65]), ax=display.ax_)
+    assert len(display.ax_.get_yticks()) > 2

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import SGDClassifier, SGDRegressor
 
 from skstop import EarlyStoppingEstimator
@@ -105,6 +106,45 @@ def test_a_non_sklearn_estimator_decides_what_input_it_takes():
     images = np.random.RandomState(0).rand(40, 1, 8, 8).astype(np.float32)
     model = EarlyStoppingEstimator(ScriptedClassifier(scores=[0.5]), max_iter=1)
     assert model.fit(images, np.arange(40) % 2).n_iter_ == 1
+
+
+class TakesTables(ClassifierMixin, BaseEstimator):
+    """A third-party estimator that checks its own input, as scikit-learn's do."""
+
+    def partial_fit(self, X, y, classes=None):
+        from sklearn.utils import check_array
+
+        check_array(X)
+        self.trained_ = True
+        return self
+
+
+@pytest.mark.parametrize(
+    "X_bad, message",
+    [
+        (X.reshape(200, 2, 2), "Found array with dim 3"),
+        (X.astype(complex), "Complex data not supported"),
+    ],
+)
+def test_a_third_party_estimator_refuses_on_a_copy_before_training(X_bad, message, tmp_path):
+    model = EarlyStoppingEstimator(TakesTables(), checkpoint_dir=tmp_path)
+    with pytest.raises(
+        ValueError,
+        match=rf"TakesTables.partial_fit refused the first 5 rows of X, tried on a copy "
+        rf"before training: ValueError: {message}",
+    ):
+        model.fit(X_bad, y)
+    assert not hasattr(model, "n_iter_")
+    assert run_folders(tmp_path) == []
+
+
+def test_a_subclass_of_a_sklearn_estimator_is_checked_as_its_base():
+    class Renamed(SGDClassifier):
+        def partial_fit(self, X, y, classes=None, sample_weight=None):
+            raise AssertionError("the bad input reached partial_fit")
+
+    with pytest.raises(ValueError, match="X: Found array with dim 3"):
+        EarlyStoppingEstimator(Renamed()).fit(X.reshape(200, 2, 2), y)
 
 
 def test_a_lambda_in_the_pipeline_with_checkpoints_says_what_to_do(tmp_path):

@@ -67,10 +67,18 @@ class Trainer:
     def takes_2d_arrays(self):
         """Whether the estimator is known to take 2-D arrays only, checked as such.
 
-        scikit-learn's own estimators validate their input with
-        ``check_array``; others (and nets) decide for themselves what they take.
+        scikit-learn's own estimators (and subclasses of them) validate their
+        input with ``check_array``; others (and nets) decide for themselves
+        what they take.
         """
-        return type(self.estimator).__module__.startswith("sklearn.")
+        return any(
+            cls.__module__.startswith("sklearn.")
+            for cls in type(self.estimator).__mro__[:-1]
+            if "partial_fit" in vars(cls)
+        )
+
+    def check_input(self, X, y, params):
+        """Raise now, before any training, what the first epoch would refuse in ``X, y``."""
 
     def check(self, *, batch_size, scoring):
         """Raise a ValueError for wrapper parameters this kind of estimator cannot take."""

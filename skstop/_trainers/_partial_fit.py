@@ -2,7 +2,17 @@
 
 import warnings
 
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import _check_method_params, _num_samples
+
+from .._batches import is_dask_collection
 from ._base import Trainer
+
+# Rows of X that a copy of a third-party estimator trains on before the fit,
+# so that input it refuses is refused before any training or writing.
+TRIAL_ROWS = 5
 
 
 class PartialFitTrainer(Trainer):
@@ -14,6 +24,27 @@ class PartialFitTrainer(Trainer):
         # second pass counts the same rows again, it does not learn more.
         self._accumulates_counts = type(estimator).__module__ == "sklearn.naive_bayes"
         self._warned = False
+
+    def check_input(self, X, y, params):
+        """A copy trains on X's first rows: third-party estimators check their own input.
+
+        scikit-learn's estimators are checked with ``check_array`` before the
+        split instead; their copies are not tried.
+        """
+        if self.takes_2d_arrays or is_dask_collection(X):
+            return
+        rows = np.arange(min(TRIAL_ROWS, _num_samples(X)))
+        y_rows = None if y is None else _safe_indexing(y, rows)
+        classes = {} if self.classes is None else {"classes": self.classes}
+        try:
+            clone(self.estimator).partial_fit(
+                _safe_indexing(X, rows), y_rows, **classes, **_check_method_params(X, params, rows)
+            )
+        except Exception as error:
+            raise ValueError(
+                f"{type(self.estimator).__name__}.partial_fit refused the first {len(rows)} "
+                f"rows of X, tried on a copy before training: {type(error).__name__}: {error}"
+            ) from error
 
     def train_one_epoch(self, estimator, batches):
         if self._accumulates_counts and hasattr(estimator, "class_count_"):

@@ -1,0 +1,98 @@
+"""The data of one fit: the training batches and the validation set.
+
+Holds out the validation rows (unless ``X_val`` is given), and fits a
+Pipeline's preprocessing on the training rows only.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import _check_method_params
+
+from ._batches import EpochBatches, is_dask_collection
+from ._loop import ValidationSet
+from ._split import validation_split
+
+
+def training_and_validation(
+    X,
+    y,
+    X_val,
+    y_val,
+    train_params,
+    score_params,
+    *,
+    state,
+    validation_fraction,
+    stratify,
+    preprocessing,
+    batching,
+    scorer,
+):
+    """The training batches and the validation set (None when nothing is held out).
+
+    ``preprocessing`` is a Pipeline's steps before the trained one (or None):
+    fitted here on the training rows, and stored in ``state``. ``batching``
+    holds EpochBatches' ``batch_size`` and ``shuffle``.
+    """
+    train = None  # every row of X trains, unless a split is held out
+    if X_val is None and validation_fraction is not None:
+        train, validation = validation_split(
+            X,
+            y,
+            validation_fraction=validation_fraction,
+            stratify=stratify,
+            random_state=state.split_random_state(),
+        )
+        X_val = _safe_indexing(X, validation)
+        y_val = None if y is None else _safe_indexing(y, validation)
+        score_params = _check_method_params(X, score_params, validation)
+    # Scored every epoch: a lazy (dask) validation set is computed once.
+    X_val, y_val = (
+        np.asarray(data) if is_dask_collection(data) else data for data in (X_val, y_val)
+    )
+    if preprocessing is not None:
+        # Fitted on the training rows only, so that no statistic of the
+        # validation rows leaks into what the model is scored with.
+        if train is not None:
+            rows = train.all()
+            y = None if y is None else _safe_indexing(y, rows)
+            train_params = _check_method_params(X, train_params, rows)
+            X, train = _safe_indexing(X, rows), None
+        state.preprocessing = clone(preprocessing).fit(X, y)
+        X = state.preprocessing.transform(X)
+        if X_val is not None:
+            X_val = _transform_validation(state.preprocessing, X_val)
+    batches = EpochBatches(X, y, train, train_params, random_state=state.random_state, **batching)
+    if X_val is None:
+        return batches, None
+    return batches, ValidationSet(X_val, y_val, score_params, scorer)
+
+
+def _transform_validation(preprocessing, X_val):
+    """The validation rows through the preprocessing fitted on the training rows."""
+    try:
+        return preprocessing.transform(X_val)
+    except ValueError as error:
+        if "unknown categor" not in str(error):
+            raise
+        raise ValueError(
+            f"{error} The Pipeline's preprocessing is fitted on the training rows only, so "
+            "that nothing of the validation rows leaks into the model; a category that only "
+            "validation rows hold is unknown to it. Use OneHotEncoder(handle_unknown="
+            "'ignore') (or 'infrequent_if_exist'), or pass X_val and y_val."
+        ) from error
+
+
+def row_indexable(data):
+    """``data`` in a form whose rows can be taken by index, copied only if needed.
+
+    Sparse formats without row slicing become CSR; objects that are array-like
+    only through ``__array__`` become arrays. Everything else passes unchanged.
+    """
+    if sp.issparse(data):
+        return data if data.format in ("csr", "csc") else data.tocsr()
+    if data is not None and not hasattr(data, "__getitem__"):
+        return np.asarray(data)
+    return data
