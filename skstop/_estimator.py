@@ -47,7 +47,7 @@ from ._inputs import (
     check_targets,
 )
 from ._loop import EpochLoop
-from ._monitor import FixedEpochs, StoppingMonitor
+from ._monitor import FixedEpochs, Stop, StoppingMonitor
 from ._progress import EpochReporter
 from ._schedules import ReduceOnPlateau
 from ._state import TrainingState, set_fitted_attributes
@@ -390,15 +390,25 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         self : object
             The fitted early-stopping estimator.
         """
+        return self._fit(X, y, X_val, y_val, fit_params)
+
+    def _fit(self, X, y, X_val, y_val, fit_params, *, until=None, paused=None):
+        """``fit``'s recipe; ``until`` pauses after that epoch, ``paused`` continues a pause.
+
+        A paused fit is fitted with its best epoch so far, and keeps its
+        TrainingState in ``_state``: EpochHalvingSearchCV hands that back, by
+        value, as ``paused`` to train the same run further.
+        """
         self._check_params()
         X, y, X_val, y_val = self._validate_training_data(X, y, X_val, y_val)
         train_params, score_params = self._route_fit_params(X, fit_params)
         trainer = trainer_for(self._trained_estimator, classes=self._classes(y, y_val))
-        if not isinstance(self.estimator, Pipeline):  # a Pipeline's steps check their input
+        # A Pipeline's steps check their own input; a paused run's was checked.
+        if paused is None and not isinstance(self.estimator, Pipeline):
             trainer.check_input(X, y, train_params)
         # Read (or made) before anything is written, so a key problem is a clear error.
         key = signing_key() if self.checkpoint_dir is not None else None
-        state, manifest, lock = self._start_or_resume(trainer, key, X, y, X_val, y_val)
+        state, manifest, lock = self._start_or_resume(trainer, key, X, y, X_val, y_val, paused)
         # Until this fit ends: one that raises leaves nothing half-trained to continue.
         self._state = None
         with ExitStack() as cleanup:
@@ -422,12 +432,13 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             if saver is not None:
                 cleanup.callback(saver.close)
             tasks = EpochTasks(self, self.max_iter, X, y)
-            stop = self._epoch_loop(state, trainer, batches, validation, saver, tasks).run()
-        set_fitted_attributes(self, state, stop)
-        tasks.end(X, y)
+            stop = self._epoch_loop(state, trainer, batches, validation, saver, tasks).run(until)
+        set_fitted_attributes(self, state, stop or Stop("paused", f"paused after epoch {until}"))
+        if stop is not None:
+            tasks.end(X, y)
         # Kept for warm_start, never pickled; an interrupted epoch left the live
         # estimator half-trained, so only the checkpoint on disk can continue it.
-        self._state = None if stop.condition == "interrupted" else state
+        self._state = None if stop is not None and stop.condition == "interrupted" else state
         return self
 
     # -- fit, step by step ------------------------------------------------------
@@ -575,14 +586,14 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         check_classes(classes, type(self._trained_estimator).__name__)
         return classes
 
-    def _start_or_resume(self, trainer, key, X, y, X_val, y_val):
+    def _start_or_resume(self, trainer, key, X, y, X_val, y_val, paused=None):
         """The state to train from, the manifest it continues and that run's lock (or Nones)."""
         config = None
         if self.warm_start or self.checkpoint_dir is not None:
             config = configuration_id(self, X, y, X_val, y_val)
-        if self.warm_start:
-            previous = self.__dict__.get("_state")
-            unfinished = "_state" in self.__dict__ and previous is None
+        if self.warm_start or paused is not None:
+            previous = self.__dict__.get("_state") if paused is None else paused
+            unfinished = paused is None and "_state" in self.__dict__ and previous is None
             resumed = resume_run(
                 previous, config, self.checkpoint_dir, trainer, key, unfinished=unfinished
             )

@@ -117,7 +117,7 @@ class EpochLoop:
         with self.reporter(state.n_epochs) as reporter:
             try:
                 while state.stop is None and (until is None or state.n_epochs < until):
-                    state.stop = self._run_epoch(reporter)
+                    state.stop = self._run_epoch(reporter, pausing=state.n_epochs + 1 == until)
             except KeyboardInterrupt:
                 if state.best is None:
                     raise
@@ -126,7 +126,7 @@ class EpochLoop:
                 self._finish(reporter)
         return state.stop
 
-    def _run_epoch(self, reporter):
+    def _run_epoch(self, reporter, pausing=False):
         state, trainer = self.state, self.trainer
         with self.tasks.begin_epoch(state.estimator):
             trainer.train_one_epoch(state.estimator, self.batches)
@@ -149,7 +149,8 @@ class EpochLoop:
         if stop is None:
             self._apply_schedules(reporter)
         if self.saver is not None:
-            self.saver.after_epoch(state, improved=improved, stop=stop)
+            # A pause is saved too: a search killed between its rungs resumes there.
+            self.saver.after_epoch(state, improved=improved, stop=stop, pausing=pausing)
         return stop
 
     def _interrupted(self):

@@ -2,7 +2,7 @@
 
 
 class SavePolicy:
-    """Save at every improvement, every ``every`` epochs, and when training ends.
+    """Save at every improvement, every ``every`` epochs, and when training ends or pauses.
 
     Parameters
     ----------

@@ -28,10 +28,13 @@ class CheckpointSaver:
         estimator = wrapper.estimator
         self._last_step = estimator.steps[-1][0] if isinstance(estimator, Pipeline) else None
 
-    def after_epoch(self, state, *, improved, stop):
-        """Save the state after an epoch if the policy says so."""
+    def after_epoch(self, state, *, improved, stop, pausing=False):
+        """Save the state after an epoch if the policy says so.
+
+        ``pausing``: the run pauses after this epoch, to be continued later.
+        """
         if not self.policy.should_save(
-            state.n_epochs, improved=improved, finished=stop is not None
+            state.n_epochs, improved=improved, finished=stop is not None or pausing
         ):
             return
         # At an improvement the live estimator *is* the best: a snapshot that

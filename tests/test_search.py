@@ -1,0 +1,203 @@
+"""EpochHalvingSearchCV: rungs that continue the survivors, ranked by their best epochs."""
+
+import warnings
+from collections import Counter
+
+import numpy as np
+import pytest
+from scipy.stats import loguniform
+from sklearn.datasets import load_digits
+from sklearn.linear_model import SGDClassifier
+
+from skstop import EarlyStoppingEstimator, EpochHalvingSearchCV
+from skstop._search import epoch_budgets
+from skstop._trainers._partial_fit import TRIAL_ROWS
+
+from ._scripted import ScriptedClassifier
+
+X = np.random.RandomState(0).rand(300, 3)
+y = np.arange(300) % 2
+X_digits, y_digits = load_digits(return_X_y=True)
+X_digits, y_digits = X_digits[:600] / 16, y_digits[:600]
+
+CALLS = Counter()  # partial_fit calls of one epoch each, by the candidate's scores
+
+
+class Counted(ScriptedClassifier):
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        if len(X) > TRIAL_ROWS:  # not the trial on a copy before training
+            CALLS[self.scores] += 1
+        return super().partial_fit(X, y, classes, sample_weight)
+
+
+def rising(level, n_epochs=9):
+    """Scores that improve every epoch, from ``level``: later candidates are better."""
+    return tuple(round(level + 0.001 * epoch, 6) for epoch in range(n_epochs))
+
+
+def scripted_search(candidates, max_iter=9, n_iter_no_change=20, **params):
+    CALLS.clear()
+    wrapper = EarlyStoppingEstimator(
+        Counted(), max_iter=max_iter, n_iter_no_change=n_iter_no_change, random_state=0
+    )
+    params = {"refit": False, **params}  # a refit's epochs would count too
+    search = EpochHalvingSearchCV(wrapper, {"estimator__scores": candidates}, cv=3, **params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # max_iter reached while improving, by design
+        return search.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "min_epochs, factor, max_iter, budgets",
+    [(1, 3, 9, [1, 3, 9]), (1, 2, 8, [1, 2, 4, 8]), (2, 3, 10, [2, 6, 10]), (5, 3, 5, [5])],
+)
+def test_the_rungs_budgets(min_epochs, factor, max_iter, budgets):
+    assert epoch_budgets(min_epochs, factor, max_iter) == budgets
+
+
+def test_survivors_continue_rather_than_restart():
+    candidates = [rising(0.1 * k) for k in range(9)]
+    search = scripted_search(candidates)
+    assert search.n_candidates_ == [9, 3, 1]
+    assert search.n_resources_ == [1, 3, 9]
+    # Each fold trains only up to the budget of the last rung it reached.
+    epochs_per_fold = {candidates[8]: 9, candidates[7]: 3, candidates[6]: 3}
+    for scores in candidates:
+        assert CALLS[scores] == 3 * epochs_per_fold.get(scores, 1)
+    assert search.total_epochs_ == sum(CALLS.values()) == 3 * (6 * 1 + 2 * 3 + 9)
+    results = search.cv_results_
+    np.testing.assert_array_equal(results["iter"], [0] * 6 + [1, 1, 2])
+    np.testing.assert_array_equal(results["n_epochs"], [1] * 6 + [3, 3, 9])
+    np.testing.assert_array_equal(results["rank_test_score"], [9, 8, 7, 6, 5, 4, 3, 2, 1])
+    # Scored at the rung each reached, with its best (here: last) epoch.
+    np.testing.assert_allclose(results["mean_test_score"][[5, 7, 8]], [0.5, 0.702, 0.808])
+    assert search.best_index_ == 8
+    assert search.best_params_ == {"estimator__scores": candidates[8]}
+    assert search.best_score_ == pytest.approx(0.808)
+
+
+def test_factor_two_keeps_the_better_half_rounded_up():
+    search = scripted_search([rising(0.1 * k) for k in range(9)], max_iter=8, factor=2)
+    assert search.n_candidates_ == [9, 5, 3, 2]
+    assert search.n_resources_ == [1, 2, 4, 8]
+    assert search.n_iterations_ == 4
+
+
+def test_candidates_are_ranked_by_their_best_epoch_not_their_last():
+    peaked = (0.9, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1)
+    steady = [rising(0.2 + 0.01 * k) for k in range(8)]
+    search = scripted_search([peaked, *steady])
+    results = search.cv_results_
+    # At 3 epochs, peaked's best state (epoch 1, 0.9) beats every steady one.
+    assert results["iter"][0] == 2
+    assert results["best_iteration"][0] == 1
+    assert results["mean_test_score"][0] == pytest.approx(0.9)
+    assert search.best_params_ == {"estimator__scores": peaked}
+
+
+def test_a_candidate_fold_stopped_by_patience_is_not_trained_again():
+    peaked = (0.9, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1)
+    search = scripted_search(
+        [peaked, *[rising(0.2 + 0.01 * k) for k in range(8)]], n_iter_no_change=2
+    )
+    # Patience ends it at epoch 3 (best epoch 1 + 2), whatever the rungs allow.
+    assert CALLS[peaked] == 3 * 3
+    assert search.cv_results_["n_epochs"][0] == 3
+    assert search.cv_results_["iter"][0] == 2
+
+
+def sgd_search(**params):
+    wrapper = EarlyStoppingEstimator(SGDClassifier(random_state=0), max_iter=9, random_state=0)
+    grid = {"estimator__alpha": list(np.logspace(-5, 1, 9))}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return EpochHalvingSearchCV(wrapper, grid, cv=3, **params).fit(X_digits, y_digits)
+
+
+def test_parallel_candidate_folds_give_the_sequential_results():
+    sequential, parallel = sgd_search(n_jobs=1), sgd_search(n_jobs=2)
+    assert parallel.best_params_ == sequential.best_params_
+    for key in ("mean_test_score", "split1_test_score", "iter", "n_epochs", "rank_test_score"):
+        np.testing.assert_array_equal(parallel.cv_results_[key], sequential.cv_results_[key])
+    assert parallel.total_epochs_ == sequential.total_epochs_
+
+
+def test_refit_on_every_row_for_the_learned_number_of_epochs():
+    peaks_at_4 = (0.5, 0.6, 0.7, 0.95, 0.9, 0.9, 0.9, 0.9, 0.9)
+    candidates = [peaks_at_4, *[rising(0.2 + 0.01 * k) for k in range(8)]]
+    search = scripted_search(candidates, refit="epochs")
+    assert search.best_params_ == {"estimator__scores": peaks_at_4}
+    assert search.cv_results_["best_iteration"][0] == 4
+    best = search.best_estimator_
+    assert best.validation_fraction is None
+    assert best.max_iter == best.n_iter_ == 4
+    # Trained on every row: the refit's one call per epoch holds all 300 rows.
+    assert [len(call["X"]) for call in best.estimator_.calls_] == [300] * 4
+    np.testing.assert_array_equal(search.predict(X[:5]), best.predict(X[:5]))
+    assert search.score(X, y) == best.score(X, y)
+
+
+def test_refit_true_fits_the_best_candidate_with_its_own_split():
+    search = sgd_search()
+    assert search.best_estimator_.estimator.alpha == search.best_params_["estimator__alpha"]
+    assert search.best_estimator_.validation_fraction == 0.1
+    assert search.refit_time_ > 0
+    assert not hasattr(search, "predict_proba")  # hinge loss: SGDClassifier has none
+
+
+def test_sampled_candidates_from_distributions():
+    wrapper = EarlyStoppingEstimator(SGDClassifier(random_state=0), max_iter=3, random_state=0)
+    search = EpochHalvingSearchCV(
+        wrapper,
+        {"estimator__alpha": loguniform(1e-5, 1e-1)},
+        n_candidates=6,
+        cv=2,
+        random_state=0,
+        refit=False,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(X_digits, y_digits)
+    assert search.n_candidates_ == [6, 2]
+    assert search.n_resources_ == [1, 3]
+    assert len(set(search.cv_results_["param_estimator__alpha"])) == 6
+    assert not hasattr(search, "best_estimator_")
+
+
+@pytest.mark.parametrize(
+    "estimator, grid, params, message",
+    [
+        (
+            SGDClassifier(),
+            {"alpha": [1e-4, 1e-3]},
+            {},
+            r"searches over an EarlyStoppingEstimator.*got SGDClassifier. Wrap it.*"
+            r"EpochHalvingSearchCV\(EarlyStoppingEstimator\(SGDClassifier\(\.\.\.\)\), "
+            r"\{'estimator__alpha'",
+        ),
+        (
+            EarlyStoppingEstimator(Counted()),
+            {"estimator__eta0": loguniform(1e-3, 1)},
+            {},
+            "n_candidates=None searches every point of a grid, but 'estimator__eta0' is a "
+            "distribution",
+        ),
+        (
+            EarlyStoppingEstimator(Counted()),
+            {"estimator__eta0": [0.1]},
+            {"factor": 1.5},
+            r"The 'factor' parameter of EpochHalvingSearchCV must be a float in the range \[2",
+        ),
+        (
+            EarlyStoppingEstimator(Counted(), max_iter=5),
+            {"estimator__eta0": [0.1]},
+            {"min_epochs": 6},
+            "min_epochs=6 is larger than the estimator's max_iter=5",
+        ),
+    ],
+)
+def test_bad_arguments_are_refused_before_any_training(estimator, grid, params, message):
+    CALLS.clear()
+    with pytest.raises(ValueError, match=message):
+        EpochHalvingSearchCV(estimator, grid, **params).fit(X, y)
+    assert sum(CALLS.values()) == 0
