@@ -433,7 +433,8 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
                 cleanup.callback(saver.close)
             tasks = EpochTasks(self, self.max_iter, X, y)
             stop = self._epoch_loop(state, trainer, batches, validation, saver, tasks).run(until)
-        set_fitted_attributes(self, state, stop or Stop("paused", f"paused after epoch {until}"))
+        paused = Stop("paused", f"paused after epoch {state.n_epochs}")
+        set_fitted_attributes(self, state, stop or paused)
         if stop is not None:
             tasks.end(X, y)
         # Kept for warm_start, never pickled; an interrupted epoch left the live

@@ -8,12 +8,14 @@ run a rung without a shared disk.
 """
 
 import math
+import pickle
 import time
 import warnings
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 from typing import Any
 
+import joblib
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import _fit_context, clone, is_classifier
@@ -24,40 +26,43 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import _check_method_params, indexable
 
+from ._checkpoint import configuration_id, signing_key
+from ._checkpoint._rungs import RungRecord
 from ._estimator import EarlyStoppingEstimator
 
 
 @dataclass
 class FoldRun:
-    """One candidate on one fold: its paused training state and its last scores."""
+    """One candidate on one fold: its paused training state and its results so far.
+
+    ``state`` is None before the first rung, and for a run replayed from a
+    RungRecord: its run folder then holds the state a later rung continues.
+    """
 
     state: Any = None
     test_score: float = np.nan
     train_score: float = np.nan
     fit_time: float = 0.0
     score_time: float = 0.0
-    failed: bool = False
+    n_epochs: int = 0
+    best_iteration: int = 0
+    stopped: bool = False  # by its own patience or criteria, or its fit failed
     validation_scores: list = field(default_factory=list)
 
-    @property
-    def stopped(self):
-        """Whether this candidate-fold trains no further (stopped, or failed)."""
-        return self.failed or (self.state is not None and self.state.stop is not None)
+    def results(self):
+        """Everything but the state, as JSON-ready values."""
+        return {name: value for name, value in vars(self).items() if name != "state"}
 
-    @property
-    def n_epochs(self):
-        return 0 if self.state is None else self.state.n_epochs
-
-    @property
-    def best_iteration(self):
-        return 0 if self.state is None else self.state.best_iteration
+    @classmethod
+    def from_results(cls, results):
+        nan_if_none = {k: np.nan if v is None else v for k, v in results.items()}
+        return cls(**nan_if_none)
 
 
 def _continue_fold(wrapper, run, X, y, train, test, until, scorer, fit_params, search):
     """Train ``wrapper`` on the fold's training rows up to epoch ``until``; score its best epoch.
 
-    ``run`` is the FoldRun of the previous rung (its ``state`` None at the first).
-    Returns the FoldRun of this rung.
+    ``run`` is the FoldRun of the previous rung. Returns the FoldRun of this rung.
     """
     X_train, y_train = _safe_indexing(X, train), None if y is None else _safe_indexing(y, train)
     X_test, y_test = _safe_indexing(X, test), None if y is None else _safe_indexing(y, test)
@@ -77,24 +82,25 @@ def _continue_fold(wrapper, run, X, y, train, test, until, scorer, fit_params, s
                 f"error_score={search.error_score}: {type(error).__name__}: {error}",
                 UserWarning,
             )
-            return FoldRun(
-                test_score=search.error_score,
-                train_score=search.error_score,
-                fit_time=run.fit_time + time.perf_counter() - start,
-                failed=True,
-            )
+            failed = search.error_score
+            fit_time = run.fit_time + time.perf_counter() - start
+            return FoldRun(test_score=failed, train_score=failed, fit_time=fit_time, stopped=True)
     fit_time = run.fit_time + time.perf_counter() - start
     start = time.perf_counter()
-    test_score = scorer(wrapper, X_test, y_test)
+    test_score = float(scorer(wrapper, X_test, y_test))
     score_time = time.perf_counter() - start
-    train_score = scorer(wrapper, X_train, y_train) if search.return_train_score else np.nan
+    train_score = float(scorer(wrapper, X_train, y_train)) if search.return_train_score else np.nan
+    state = wrapper._state
     return FoldRun(
-        state=wrapper._state,
+        state=state,
         test_score=test_score,
         train_score=train_score,
         fit_time=fit_time,
         score_time=score_time,
-        validation_scores=list(wrapper._state.scores),
+        n_epochs=state.n_epochs,
+        best_iteration=state.best_iteration,
+        stopped=state.stop is not None,
+        validation_scores=[float(score) for score in state.scores],
     )
 
 
@@ -335,6 +341,8 @@ class EpochHalvingSearchCV(BaseSearchCV):
         self.multimetric_ = False
         self.n_splits_ = len(folds)
         runs = {(c, f): FoldRun() for c in range(len(candidates)) for f in range(len(folds))}
+        record = self._rung_record(X, y, candidates, folds, budgets)
+        recorded = record.read() if record is not None and self.estimator.warm_start else []
         reached = np.zeros(len(candidates), dtype=int)
         alive = list(range(len(candidates)))
         self.n_candidates_, self.n_resources_ = [], []
@@ -346,6 +354,10 @@ class EpochHalvingSearchCV(BaseSearchCV):
             reached[alive] = rung
             self._log(rung, len(budgets), alive, budget, len(folds))
             todo = [(c, f) for c in alive for f in range(len(folds)) if not runs[c, f].stopped]
+            if rung < len(recorded):  # ranked as it was before the search was interrupted
+                replayed = RungRecord.runs_of(recorded[rung])
+                runs.update((key, FoldRun.from_results(replayed[key])) for key in todo)
+                continue
             results = Parallel(n_jobs=self.n_jobs)(
                 delayed(_continue_fold)(
                     clone(self.estimator).set_params(**candidates[c]),
@@ -361,11 +373,39 @@ class EpochHalvingSearchCV(BaseSearchCV):
                 for c, f in todo
             )
             runs.update(zip(todo, results))
+            if record is not None:
+                record.add({key: run.results() for key, run in zip(todo, results)})
         self.n_iterations_ = len(budgets)
         self._set_results(candidates, runs, len(folds), reached)
         if self.refit:
             self._refit(X, y, fit_params, runs, len(folds))
         return self
+
+    def _rung_record(self, X, y, candidates, folds, budgets):
+        """Where the finished rungs are recorded: with the wrapper's checkpoints, if any."""
+        checkpoint_dir = self.estimator.checkpoint_dir
+        if checkpoint_dir is None:
+            return None
+        try:
+            search_id = joblib.hash(
+                (
+                    configuration_id(self.estimator, X, y, None, None),
+                    candidates,
+                    folds,
+                    budgets,
+                    self.scoring,
+                    self.return_train_score,
+                )
+            )[:16]
+        except pickle.PicklingError:
+            warnings.warn(
+                "scoring cannot be pickled (a lambda?), so this search's rungs are not "
+                "recorded: a rerun continues its runs from their checkpoints, but ranks "
+                "the rungs from them as they are then.",
+                UserWarning,
+            )
+            return None
+        return RungRecord(checkpoint_dir, search_id, signing_key())
 
     def _candidates(self):
         """The parameter settings to search, after checking the search's arguments."""

@@ -21,9 +21,9 @@ ROOT = CHILD.parent.parent
 pytestmark = pytest.mark.slow
 
 
-def start_child(checkpoint_dir, result_path):
+def start_child(checkpoint_dir, result_path, child=CHILD):
     process = subprocess.Popen(
-        [sys.executable, str(CHILD), str(checkpoint_dir), str(result_path)],
+        [sys.executable, str(child), str(checkpoint_dir), str(result_path)],
         cwd=ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

@@ -166,3 +166,23 @@ def test_dask_labels_are_split_like_in_memory_labels(monkeypatch):
     lazy = validation_split(np.empty((2000, 0)), da.from_array(y, chunks=250), **split)
     np.testing.assert_array_equal(lazy[1], in_memory[1])
     np.testing.assert_array_equal(lazy[0].all(), in_memory[0].all())
+
+
+def test_epoch_halving_search_on_dask_matches_sequential(dask_client):
+    from skstop import EpochHalvingSearchCV
+
+    def halving(backend=None):
+        search = EpochHalvingSearchCV(
+            sgd_model(max_iter=9),
+            {"estimator__alpha": list(np.logspace(-5, 1, 9))},
+            cv=3,
+            n_jobs=-1 if backend else 1,
+        )
+        with joblib.parallel_config(backend=backend or "loky"):
+            return search.fit(X_digits, y_digits)
+
+    sequential, on_dask = halving(), halving("dask")
+    assert on_dask.best_params_ == sequential.best_params_
+    assert on_dask.total_epochs_ == sequential.total_epochs_
+    for key in ("mean_test_score", "split2_test_score", "iter", "n_epochs"):
+        np.testing.assert_array_equal(on_dask.cv_results_[key], sequential.cv_results_[key])

@@ -2,6 +2,7 @@
 
 import warnings
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -201,3 +202,68 @@ def test_bad_arguments_are_refused_before_any_training(estimator, grid, params, 
     with pytest.raises(ValueError, match=message):
         EpochHalvingSearchCV(estimator, grid, **params).fit(X, y)
     assert sum(CALLS.values()) == 0
+
+
+@pytest.mark.slow
+def test_a_search_killed_mid_write_continues_and_ends_as_uninterrupted(tmp_path):
+    import json
+    import random
+    import signal
+
+    from . import _halving_child
+    from .test_resume import run_to_the_end, start_child, step
+
+    child = Path(__file__).with_name("_halving_child.py")
+    checkpoint_dir, result_path = tmp_path / "checkpoints", tmp_path / "result.json"
+    rng = random.Random(0)
+    kills = 0
+    # The first kill after rung 1's commits (about 190 of a run's 671 steps),
+    # the second in what is left: then mid-file or between files, as seeded.
+    for low, high in ((200, 300), (100, 200)):
+        process = start_child(checkpoint_dir, result_path, child)
+        if step(process, rng.randint(low, high)):  # waits inside a write: kill it there
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=60)
+            kills += 1
+        else:
+            assert run_to_the_end(process) == 0
+    assert kills == 2
+    assert run_to_the_end(start_child(checkpoint_dir, result_path, child)) == 0
+
+    outcome = json.loads(result_path.read_text())
+    trained_after_the_kills = outcome.pop("trained_epochs")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = _halving_child.make_search(None).fit(*_halving_child.data())
+    assert outcome == json.loads(json.dumps(_halving_child.result(reference)))
+    # The rerun trained only what the killed runs had not committed.
+    assert 0 < trained_after_the_kills < reference.total_epochs_
+
+
+def test_an_altered_rung_record_is_ignored_not_believed(tmp_path):
+    import json
+
+    wrapper = EarlyStoppingEstimator(
+        SGDClassifier(random_state=0),
+        max_iter=9,
+        random_state=0,
+        checkpoint_dir=tmp_path,
+        warm_start=True,
+    )
+    grid = {"estimator__alpha": list(np.logspace(-5, 1, 9))}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = EpochHalvingSearchCV(wrapper, grid, cv=3, refit=False).fit(X_digits, y_digits)
+    [record] = tmp_path.glob("search-*.json")
+    envelope = json.loads(record.read_text())
+    body = json.loads(envelope["body"])
+    for run in body["rungs"][0].values():  # make the worst candidate look best
+        run["test_score"] = 0.0
+    body["rungs"][0]["8,0"]["test_score"] = 1.0
+    envelope["body"] = json.dumps(body)
+    record.write_text(json.dumps(envelope))
+
+    with pytest.warns(UserWarning, match="is ignored: it is not signed with this user's"):
+        again = EpochHalvingSearchCV(wrapper, grid, cv=3, refit=False).fit(X_digits, y_digits)
+    # Believed, the record would have sent the worst candidate (alpha=10) on.
+    assert first.cv_results_["iter"][8] == again.cv_results_["iter"][8] == 0

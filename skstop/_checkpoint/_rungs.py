@@ -1,0 +1,88 @@
+"""The record of a halving search's finished rungs, so that a rerun replays them.
+
+Each candidate-fold's model is in its own run folder; what a run folder cannot
+say is how the search ranked it at a rung, because a run may have trained past
+that rung's budget before an interruption. The record keeps, per finished rung,
+every candidate-fold's scores as they were when the rung ended: a search
+started again ranks the finished rungs from it, exactly as the first time, and
+continues the survivors from their run folders.
+
+It is JSON only, never unpickled, and signed like a manifest: a record that
+does not verify is ignored (the search then ranks from the runs as they are).
+"""
+
+import json
+import math
+import warnings
+from pathlib import Path
+
+from ._durable import atomic_write, read_file
+from ._signing import is_signed, sign
+
+RECORD_FORMAT = 1
+
+
+class RungRecord:
+    """The finished rungs of one search in ``checkpoint_dir``, by the search's identity.
+
+    Parameters
+    ----------
+    checkpoint_dir : path-like
+        The wrapper's ``checkpoint_dir``.
+    search_id : str
+        Hash of everything that decides the search's rungs (candidates, folds,
+        budgets, the wrapper's parameters, a fingerprint of the data).
+    key : bytes
+        This user's signing key.
+    """
+
+    def __init__(self, checkpoint_dir, search_id, key):
+        self.path = Path(checkpoint_dir) / f"search-{search_id}.json"
+        self.search_id = search_id
+        self._key = key
+        self.rungs = []
+
+    def read(self):
+        """The rungs recorded by an earlier run of the same search (none if unverified)."""
+        try:
+            envelope = json.loads(read_file(self.path))
+            body_text, signature = envelope["body"], envelope["signature"]
+            body = json.loads(body_text)
+        except FileNotFoundError:
+            return []
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            return self._ignored(f"it cannot be read ({error})")
+        if not is_signed(body_text.encode(), signature, self._key):
+            return self._ignored("it is not signed with this user's checkpoint key")
+        if body.get("format") != RECORD_FORMAT or body.get("search") != self.search_id:
+            return self._ignored("it belongs to another search")
+        self.rungs = list(body["rungs"])
+        return self.rungs
+
+    def add(self, runs):
+        """Record a finished rung: ``runs`` maps ``(candidate, fold)`` to a dict of its results."""
+        self.rungs.append({f"{c},{f}": _finite(result) for (c, f), result in runs.items()})
+        body = json.dumps({"format": RECORD_FORMAT, "search": self.search_id, "rungs": self.rungs})
+        envelope = {"body": body, "signature": sign(body.encode(), self._key)}
+        atomic_write(self.path, json.dumps(envelope).encode())
+
+    @staticmethod
+    def runs_of(rung):
+        """A recorded rung as ``{(candidate, fold): results}``."""
+        return {tuple(int(i) for i in key.split(",")): value for key, value in rung.items()}
+
+    def _ignored(self, reason):
+        warnings.warn(
+            f"{self.path} is ignored: {reason}. The search ranks from its runs' "
+            "checkpoints as they are.",
+            UserWarning,
+        )
+        return []
+
+
+def _finite(result):
+    """JSON has no NaN: a failed fit's NaN score is written as null."""
+    return {
+        name: None if isinstance(value, float) and math.isnan(value) else value
+        for name, value in result.items()
+    }
