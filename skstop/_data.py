@@ -33,7 +33,8 @@ def training_and_validation(
     """The training batches and the validation set (None when nothing is held out).
 
     ``preprocessing`` is a Pipeline's steps before the trained one (or None):
-    fitted here on the training rows, and stored in ``state``. ``batching``
+    fitted here on the training rows and stored in ``state``, unless ``state``
+    (continued) has it already. ``batching``
     holds EpochBatches' ``batch_size`` and ``shuffle``.
     """
     train = None  # every row of X trains, unless a split is held out
@@ -60,7 +61,8 @@ def training_and_validation(
             y = None if y is None else _safe_indexing(y, rows)
             train_params = _check_method_params(X, train_params, rows)
             X, train = _safe_indexing(X, rows), None
-        state.preprocessing = clone(preprocessing).fit(X, y)
+        if state.preprocessing is None:  # a continued run keeps the one it was fitted with
+            state.preprocessing = clone(preprocessing).fit(X, y)
         X = state.preprocessing.transform(X)
         if X_val is not None:
             X_val = _transform_validation(state.preprocessing, X_val)

@@ -112,7 +112,76 @@ class EarlyStoppingDisplay:
         )
         return display.plot(ax=ax)
 
-    def plot(self, ax=None, *, name=None):
+    @classmethod
+    def from_search(cls, search, *, ax=None):
+        """Plot every candidate of a fitted EpochHalvingSearchCV, the winner highlighted.
+
+        Each candidate's curve is its mean validation score over its folds,
+        up to the rung it reached; candidates are coloured by the last rung
+        they reached, and the rungs' epoch budgets are dotted lines.
+
+        Parameters
+        ----------
+        search : EpochHalvingSearchCV
+            A fitted search.
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure when None.
+
+        Returns
+        -------
+        display : EarlyStoppingDisplay
+            The winner's display (``line_`` is its curve), with
+            ``candidate_lines_``: one line per candidate, None for the winner.
+        """
+        import matplotlib.pyplot as plt
+
+        check_is_fitted(search, "validation_scores_")
+        if ax is None:
+            _, ax = plt.subplots()
+        metric, greater_is_better = _metric(search.estimator)
+        sign = 1.0 if greater_is_better else -1.0
+        reached = search.cv_results_["iter"]
+        colors = plt.get_cmap("viridis")(np.linspace(0.0, 0.85, search.n_iterations_))
+        lines, labelled = [], set()
+        for candidate, curve in enumerate(search.validation_scores_):
+            rung = reached[candidate]
+            if candidate == search.best_index_:
+                lines.append(None)
+                continue
+            budget = search.n_resources_[rung]
+            label = (
+                f"reached rung {rung + 1} (up to {budget} epoch{'s' * (budget > 1)}): "
+                f"{np.sum(reached == rung)}"
+            )
+            (line,) = ax.plot(
+                np.arange(1, len(curve) + 1),
+                sign * curve,
+                color=colors[rung],
+                alpha=0.6,
+                linewidth=1,
+                marker=".",  # a candidate out after one epoch is a single point
+                markersize=4,
+                label="_nolegend_" if rung in labelled else label,
+            )
+            labelled.add(rung)
+            lines.append(line)
+        for budget in search.n_resources_[:-1]:
+            ax.axvline(budget, color="grey", linestyle=":", linewidth=0.8)
+        best = np.asarray(search.validation_scores_[search.best_index_])
+        display = cls(
+            validation_scores=best,
+            best_iteration=int(np.nanargmax(best)) + 1,
+            termination_condition="last rung",
+            name="best: " + _short(search.best_params_),
+            metric=metric,
+            greater_is_better=greater_is_better,
+        )
+        display.plot(ax=ax, color="crimson")
+        display.line_.set_linewidth(2.5)
+        display.candidate_lines_ = lines
+        return display
+
+    def plot(self, ax=None, *, name=None, color=None):
         """Draw the curves.
 
         Parameters
@@ -121,6 +190,8 @@ class EarlyStoppingDisplay:
             Axes to draw on; a new figure when None.
         name : str, default=None
             Label of the run; overrides the one given at construction.
+        color : matplotlib color, default=None
+            Colour of the run; the axes' next colour when None.
 
         Returns
         -------
@@ -136,7 +207,9 @@ class EarlyStoppingDisplay:
         sign = 1.0 if self.greater_is_better else -1.0
         scores = sign * np.asarray(self.validation_scores, dtype=float)
         epochs = np.arange(1, len(scores) + 1)
-        (self.line_,) = ax.plot(epochs, scores, marker=".", label=f"{name} (validation)")
+        (self.line_,) = ax.plot(
+            epochs, scores, marker=".", color=color, label=f"{name} (validation)"
+        )
         self.training_line_ = None
         if self.training_scores is not None:
             (self.training_line_,) = ax.plot(
@@ -178,6 +251,16 @@ class EarlyStoppingDisplay:
         ax.legend(loc="best", fontsize="small")
         self.ax_, self.figure_ = ax, ax.figure
         return self
+
+
+def _short(params):
+    """``{'estimator__alpha': 0.001}`` as ``alpha=0.001``, for a legend."""
+    return ", ".join(
+        f"{name.split('__')[-1]}={value:.3g}"
+        if isinstance(value, float)
+        else f"{name.split('__')[-1]}={value}"
+        for name, value in params.items()
+    )
 
 
 def _metric(estimator):

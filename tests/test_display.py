@@ -127,3 +127,38 @@ def test_a_one_epoch_run_gets_one_tick_at_its_score():
     # A run overlaid on it that varies gets ordinary ticks again.
     EarlyStoppingDisplay.from_estimator(fitted([0.5, 0.7, 0.6, 0.65]), ax=display.ax_)
     assert len(display.ax_.get_yticks()) > 2
+
+
+def test_from_search_draws_every_candidate_to_its_rung_and_the_winner():
+    import warnings
+
+    from skstop import EpochHalvingSearchCV
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search = EpochHalvingSearchCV(
+            EarlyStoppingEstimator(SGDClassifier(random_state=0), max_iter=9, random_state=0),
+            {"estimator__alpha": list(np.logspace(-5, 1, 9))},
+            cv=3,
+            refit=False,
+        ).fit(X, y)
+    display = EarlyStoppingDisplay.from_search(search)
+    lines = display.candidate_lines_
+    assert lines[search.best_index_] is None
+    for candidate, line in enumerate(lines):
+        if line is not None:
+            rung = search.cv_results_["iter"][candidate]
+            assert len(line.get_xdata()) <= search.n_resources_[rung]
+            np.testing.assert_array_equal(line.get_ydata(), search.validation_scores_[candidate])
+    # Candidates out at the same rung share a colour; other rungs differ.
+    colors = {
+        search.cv_results_["iter"][c]: line.get_color() for c, line in enumerate(lines) if line
+    }
+    assert len(set(map(str, colors.values()))) == len(colors)
+    np.testing.assert_array_equal(
+        display.line_.get_ydata(), search.validation_scores_[search.best_index_]
+    )
+    alpha = search.best_params_["estimator__alpha"]
+    labels = [t.get_text() for t in display.ax_.get_legend().get_texts()]
+    assert f"best: alpha={alpha:.3g} (validation)" in labels
+    assert "reached rung 1 (up to 1 epoch): 6" in labels
