@@ -409,6 +409,9 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         # Read (or made) before anything is written, so a key problem is a clear error.
         key = signing_key() if self.checkpoint_dir is not None else None
         state, manifest, lock = self._start_or_resume(trainer, key, X, y, X_val, y_val, paused)
+        X, y, X_val, y_val = trainer.prepare_data(
+            X, y, X_val, y_val, X_reaches_it=not isinstance(self.estimator, Pipeline)
+        )
         # Until this fit ends: one that raises leaves nothing half-trained to continue.
         self._state = None
         with ExitStack() as cleanup:
@@ -432,7 +435,9 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             if saver is not None:
                 cleanup.callback(saver.close)
             tasks = EpochTasks(self, self.max_iter, X, y)
-            stop = self._epoch_loop(state, trainer, batches, validation, saver, tasks).run(until)
+            loop = self._epoch_loop(state, trainer, batches, validation, saver, tasks)
+            with trainer.random_stream(state, self._trainer_seed(state)):
+                stop = loop.run(until)
         paused = Stop("paused", f"paused after epoch {state.n_epochs}")
         set_fitted_attributes(self, state, stop or paused)
         if stop is not None:
@@ -496,6 +501,12 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
                 "current directory; pass a folder (e.g. 'checkpoints'), or None to save "
                 "no checkpoints."
             )
+
+    def _trainer_seed(self, state):
+        """Seeds a trainer's own generator (torch's, for nets) from random_state, or None."""
+        if self.random_state is None:
+            return None
+        return int(state.split_random_state().randint(np.iinfo(np.int32).max))
 
     def _epoch_loop(self, state, trainer, batches, validation, saver, tasks):
         return EpochLoop(
@@ -595,9 +606,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         if self.warm_start or paused is not None:
             previous = self.__dict__.get("_state") if paused is None else paused
             unfinished = paused is None and "_state" in self.__dict__ and previous is None
-            resumed = resume_run(
-                previous, config, self.checkpoint_dir, trainer, key, unfinished=unfinished
-            )
+            resumed = resume_run(previous, config, self.checkpoint_dir, key, unfinished=unfinished)
             if resumed is not None:
                 return resumed
         random_state = check_random_state(self.random_state)
@@ -655,8 +664,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         y_pred : ndarray of shape (n_samples,)
             What ``estimator_.predict`` returns.
         """
-        check_is_fitted(self)
-        return self.estimator_.predict(X)
+        return self._call_inner("predict", X)
 
     @_delegated_if_inner_has("predict_proba")
     def predict_proba(self, X):
@@ -672,8 +680,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         proba : ndarray of shape (n_samples, n_classes)
             What ``estimator_.predict_proba`` returns.
         """
-        check_is_fitted(self)
-        return self.estimator_.predict_proba(X)
+        return self._call_inner("predict_proba", X)
 
     @_delegated_if_inner_has("predict_log_proba")
     def predict_log_proba(self, X):
@@ -689,8 +696,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         log_proba : ndarray of shape (n_samples, n_classes)
             What ``estimator_.predict_log_proba`` returns.
         """
-        check_is_fitted(self)
-        return self.estimator_.predict_log_proba(X)
+        return self._call_inner("predict_log_proba", X)
 
     @_delegated_if_inner_has("decision_function")
     def decision_function(self, X):
@@ -706,8 +712,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
             What ``estimator_.decision_function`` returns.
         """
-        check_is_fitted(self)
-        return self.estimator_.decision_function(X)
+        return self._call_inner("decision_function", X)
 
     @_delegated_if_inner_has("transform")
     def transform(self, X):
@@ -723,8 +728,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         X_new : ndarray
             What ``estimator_.transform`` returns.
         """
-        check_is_fitted(self)
-        return self.estimator_.transform(X)
+        return self._call_inner("transform", X)
 
     @_delegated_if_inner_has("score")
     def score(self, X, y=None, **params):
@@ -749,7 +753,13 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         check_is_fitted(self)
         if _routing_enabled():
             params = process_routing(self, "score", **params).estimator.score
-        return self.estimator_.score(X, y, **params)
+        return self._call_inner("score", X, y, **params)
+
+    def _call_inner(self, method, X, *args, **kwargs):
+        """``estimator_.method(X, ...)``, X taken and labels given as in ``fit``."""
+        check_is_fitted(self)
+        trainer = trainer_for(self._trained_estimator, classes=getattr(self, "classes_", None))
+        return trainer.predict_with(self.estimator_, method, X, *args, **kwargs)
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "estimator_")

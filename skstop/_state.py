@@ -49,8 +49,9 @@ class TrainingState:
         self.preprocessing = None
         self.started = None
         self.stop = None
-        #: The trainer's RNG state as committed, to set again when resuming.
-        self.saved_trainer_rng = None
+        #: The trainer's RNG state (JSON) where a continued fit takes it up:
+        #: as a checkpoint committed it, or as a seeded fit left it.
+        self.trainer_rng = None
 
     @property
     def n_epochs(self):
@@ -107,7 +108,7 @@ class TrainingState:
             record["config"],
             rng_state_from_json(record["initial_rng"]),
         )
-        state.saved_trainer_rng = record[TRAINER_RNG]
+        state.trainer_rng = record[TRAINER_RNG]
         if record["best_iteration"] == len(record["validation_scores"]):
             state.best_rng_state = (state.random_state.get_state(), record[TRAINER_RNG])
         state.best = take_snapshot(best)

@@ -1,6 +1,9 @@
 """A fit run as a separate process by the kill tests.
 
-usage: python _fit_child.py CHECKPOINT_DIR RESULT_JSON
+usage: python _fit_child.py CHECKPOINT_DIR RESULT_JSON [net]
+
+Fits an SGDClassifier, or with ``net`` a skorch CNN on the digits images
+(random_state seeds its torch RNG too).
 
 Writes go in small chunks; before each chunk and after each file is renamed
 into place, the child prints "step" and waits for a line on stdin: the parent
@@ -14,14 +17,25 @@ import json
 import signal
 import sys
 
-from sklearn.datasets import make_classification
+from sklearn.datasets import load_digits, make_classification
 from sklearn.linear_model import SGDClassifier
 
 import skstop._checkpoint._durable as durable
 from skstop import EarlyStoppingEstimator
 
 
-def make_model(checkpoint_dir, warm_start=True):
+def make_model(checkpoint_dir, warm_start=True, kind="sgd"):
+    if kind == "net":
+        return EarlyStoppingEstimator(
+            digits_cnn(),
+            max_iter=8,
+            n_iter_no_change=3,
+            tol=0.0,
+            checkpoint_dir=checkpoint_dir,
+            checkpoint_every=1,
+            warm_start=warm_start,
+            random_state=0,
+        )
     return EarlyStoppingEstimator(
         SGDClassifier(alpha=1e-3, random_state=0),
         batch_size=100,
@@ -35,8 +49,28 @@ def make_model(checkpoint_dir, warm_start=True):
     )
 
 
-def data():
+def data(kind="sgd"):
+    if kind == "net":
+        digits = load_digits()
+        return (digits.images[:800] / 16).astype("float32")[:, None], digits.target[:800]
     return make_classification(3000, 20, n_informative=10, random_state=0)
+
+
+def digits_cnn():
+    from skorch import NeuralNetClassifier
+    from torch import nn
+
+    from skstop._demo_nets import DigitsCNN  # importable wherever a checkpoint is loaded
+
+    return NeuralNetClassifier(
+        DigitsCNN,
+        module__channels=4,
+        criterion=nn.CrossEntropyLoss,
+        lr=0.2,
+        batch_size=64,
+        iterator_train__shuffle=True,
+        verbose=0,
+    )
 
 
 def wait_for_the_parent():
@@ -71,13 +105,13 @@ if __name__ == "__main__":
     # that: Ctrl-C at a terminal is what this child stands for, so it takes
     # SIGINT as an interactive Python does, whatever started the tests.
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    checkpoint_dir, result_path = sys.argv[1:3]
+    checkpoint_dir, result_path, *kind = sys.argv[1:]
     durable.CHUNK_SIZE = 2048
     durable.write_chunk = stepped_write
     durable.fsync_folder = stepped_fsync_folder
-    X, y = data()
+    X, y = data(*kind)
     print("ready", flush=True)
-    model = make_model(checkpoint_dir).fit(X, y)
+    model = make_model(checkpoint_dir, kind=(kind or ["sgd"])[0]).fit(X, y)
     with open(result_path, "w") as file:
         json.dump(result(model, X), file)
     print("done", flush=True)

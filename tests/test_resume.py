@@ -21,9 +21,9 @@ ROOT = CHILD.parent.parent
 pytestmark = pytest.mark.slow
 
 
-def start_child(checkpoint_dir, result_path, child=CHILD):
+def start_child(checkpoint_dir, result_path, child=CHILD, *args):
     process = subprocess.Popen(
-        [sys.executable, str(child), str(checkpoint_dir), str(result_path)],
+        [sys.executable, str(child), str(checkpoint_dir), str(result_path), *args],
         cwd=ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -104,6 +104,24 @@ def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_run(tmp_p
     assert json.loads(result_path.read_text()) == uninterrupted(tmp_path)
     (folder,) = run_folders(checkpoint_dir)
     assert not list(folder.glob(".tmp-*"))
+    assert_every_commit_verifies(checkpoint_dir)
+
+
+def test_a_net_killed_mid_write_resumes_exactly(tmp_path):
+    pytest.importorskip("skorch")
+    checkpoint_dir, result_path = tmp_path / "checkpoints", tmp_path / "result.json"
+    rng = random.Random(1)
+    for kill in range(4):
+        process = start_child(checkpoint_dir, result_path, CHILD, "net")
+        assert step(process, rng.randrange(0, 40)), f"kill {kill}: the child finished first"
+        process.send_signal(signal.SIGKILL)
+        assert process.wait() == -signal.SIGKILL
+    process = start_child(checkpoint_dir, result_path, CHILD, "net")
+    assert run_to_the_end(process) == 0, process.stderr.read()
+
+    X, y = data("net")
+    reference = make_model(tmp_path / "reference", warm_start=False, kind="net").fit(X, y)
+    assert json.loads(result_path.read_text()) == result(reference, X)
     assert_every_commit_verifies(checkpoint_dir)
 
 

@@ -200,3 +200,149 @@ def test_learning_rate_schedule_on_a_net():
     expected = 0.2 * 0.5 ** len(model.schedule_events_)
     assert model.estimator_.lr == pytest.approx(expected)
     assert model.estimator_.optimizer_.param_groups[0]["lr"] == pytest.approx(expected)
+
+
+# -- fast batches, reproducible nets, inputs as scikit-learn users pass them ----------
+
+
+class MLP(torch.nn.Module):
+    """A small module with dropout, so that the RNG reaches training too."""
+
+    def __init__(self, n_features=64, n_classes=10):
+        super().__init__()
+        self.layers = torch.nn.Sequential(
+            torch.nn.Linear(n_features, 32),
+            torch.nn.ReLU(),
+            torch.nn.Dropout(0.2),
+            torch.nn.Linear(32, n_classes),
+        )
+
+    def forward(self, X):
+        return self.layers(X)
+
+
+X_flat = X.reshape(len(X), -1)
+
+
+def mlp(**params):
+    params = {
+        "criterion": torch.nn.CrossEntropyLoss,
+        "lr": 0.1,
+        "batch_size": 32,
+        "iterator_train__shuffle": True,
+        "verbose": 0,
+        **params,
+    }
+    return NeuralNetClassifier(MLP, **params)
+
+
+def fitted_mlp(net=None, X_fit=X_flat, y_fit=y, **params):
+    params = {"random_state": 0, "max_iter": 6, "n_iter_no_change": 10, **params}
+    return EarlyStoppingEstimator(net or mlp(), **params).fit(X_fit, y_fit)
+
+
+def same_weights(first, second):
+    one, two = first.module_.state_dict(), second.module_.state_dict()
+    return one.keys() == two.keys() and all(torch.equal(one[k], two[k]) for k in one)
+
+
+def test_sliced_batches_train_the_net_the_dataloader_trains():
+    from skstop._trainers._tensor_batches import TensorBatches
+
+    fast = fitted_mlp()
+    # An iterator option keeps skorch's own DataLoader (identical here).
+    default = fitted_mlp(mlp(iterator_train__num_workers=0))
+    assert fast.estimator_.iterator_train is TensorBatches
+    assert default.estimator_.iterator_train is torch.utils.data.DataLoader
+    assert same_weights(fast.estimator_, default.estimator_)
+    np.testing.assert_array_equal(fast.validation_scores_, default.validation_scores_)
+    np.testing.assert_array_equal(fast.predict_proba(X_flat), default.predict_proba(X_flat))
+
+
+def test_the_same_random_state_gives_the_same_net_and_leaves_torchs_rng_alone():
+    before = torch.get_rng_state()
+    first, second = fitted_mlp(), fitted_mlp()
+    assert torch.equal(torch.get_rng_state(), before)
+    assert same_weights(first.estimator_, second.estimator_)
+    np.testing.assert_array_equal(first.predict_proba(X_flat), second.predict_proba(X_flat))
+    other = fitted_mlp(random_state=1)
+    assert not same_weights(first.estimator_, other.estimator_)
+
+
+def test_without_random_state_a_net_draws_from_torchs_global_rng_as_skorch_does():
+    torch.manual_seed(3)
+    first = fitted_mlp(random_state=None)
+    assert not torch.equal(torch.get_rng_state(), torch.manual_seed(3).get_state())
+    torch.manual_seed(3)
+    second = fitted_mlp(random_state=None)
+    assert same_weights(first.estimator_, second.estimator_)
+
+
+def test_warm_start_continues_the_nets_own_random_stream():
+    straight = fitted_mlp(max_iter=6)
+    paused = fitted_mlp(max_iter=3, warm_start=True)
+    paused.set_params(max_iter=6).fit(X_flat, y)
+    assert same_weights(straight.estimator_, paused.estimator_)
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        np.array(list("abcdefghij"))[y],
+        np.array(list("abcdefghij"), dtype=object)[y],
+        (y * 3).astype(np.int32),
+        "categorical",
+    ],
+    ids=["str", "object", "int32 not 0..k-1", "categorical"],
+)
+def test_labels_as_users_have_them(labels):
+    pd = pytest.importorskip("pandas")
+    if isinstance(labels, str):
+        labels = pd.Series(pd.Categorical(np.array(list("abcdefghij"))[y]))
+    model = fitted_mlp(y_fit=labels)
+    expected = np.unique(np.asarray(labels))
+    np.testing.assert_array_equal(model.classes_, expected)
+    predicted = model.predict(X_flat)
+    assert set(predicted) <= set(expected)
+    assert model.score(X_flat, labels) == accuracy_score(np.asarray(labels), predicted) > 0.5
+
+
+def test_float64_and_dataframes_train_and_predict():
+    pd = pytest.importorskip("pandas")
+    as_float32 = fitted_mlp()
+    as_float64 = fitted_mlp(X_fit=X_flat.astype(np.float64))
+    frame = pd.DataFrame(X_flat.astype(np.float64))
+    as_frame = fitted_mlp(X_fit=frame)
+    assert same_weights(as_float32.estimator_, as_float64.estimator_)
+    assert same_weights(as_float32.estimator_, as_frame.estimator_)
+    proba = as_float32.predict_proba(X_flat)
+    np.testing.assert_array_equal(as_frame.predict_proba(frame), proba)
+    np.testing.assert_array_equal(as_frame.predict_proba(X_flat.astype(np.float64)), proba)
+    assert as_frame.score(frame, y) == as_float32.score(X_flat, y)
+
+
+def test_a_user_set_iterator_or_dataset_is_kept():
+    class CountingLoader(torch.utils.data.DataLoader):
+        passes = 0
+
+        def __iter__(self):
+            CountingLoader.passes += 1
+            return super().__iter__()
+
+    model = fitted_mlp(mlp(iterator_train=CountingLoader), max_iter=3)
+    assert model.estimator_.iterator_train is CountingLoader
+    assert CountingLoader.passes == 3
+
+    class Halved(skorch.dataset.Dataset):
+        def transform(self, X, y):
+            return super().transform(X / 2, y)
+
+    halved = fitted_mlp(mlp(dataset=Halved), max_iter=2)
+    assert halved.estimator_.dataset is Halved
+    assert halved.estimator_.iterator_train is torch.utils.data.DataLoader
+
+
+def test_a_net_without_callbacks_is_restored():
+    model = fitted_mlp(mlp(callbacks="disable"), max_iter=3)
+    assert model.n_iter_ == 3
+    assert model.predict(X_flat).shape == (len(X_flat),)

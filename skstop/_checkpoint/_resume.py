@@ -212,13 +212,14 @@ def load_checkpoint(path, *, trusted=False):
     return wrapper
 
 
-def resume_run(previous, config, checkpoint_dir, trainer, key, *, unfinished=False):
+def resume_run(previous, config, checkpoint_dir, key, *, unfinished=False):
     """What a warm start continues: ``(state, manifest, lock)``, or None to start over.
 
     ``previous`` is the in-memory state of the wrapper's last fit; without it
     (after an interruption or an error, ``unfinished``), the newest verified
-    checkpoint of ``config`` in ``checkpoint_dir`` that no live fit holds. The
-    trainer's own RNG is set as that checkpoint committed it. ``manifest`` and
+    checkpoint of ``config`` in ``checkpoint_dir`` that no live fit holds (the
+    trainer's own RNG is set as it committed it when training starts).
+    ``manifest`` and
     ``lock`` are None when nothing on disk is continued.
     """
     if previous is not None:
@@ -249,7 +250,6 @@ def resume_run(previous, config, checkpoint_dir, trainer, key, *, unfinished=Fal
         return None
     manifest, lock = found
     state = TrainingState.from_manifest(manifest)
-    trainer.set_rng_state(state.saved_trainer_rng)
     logger.info(
         "resumed %s from epoch %d (commit %d)", manifest.folder, state.n_epochs, manifest.commit
     )

@@ -12,6 +12,7 @@ immutable bytes, so later training can never alias into it.
 """
 
 import pickle
+from contextlib import nullcontext
 
 from sklearn.base import clone
 
@@ -77,6 +78,25 @@ class Trainer:
             if "partial_fit" in vars(cls)
         )
 
+    def prepare_data(self, X, y, X_val, y_val, *, X_reaches_it=True):
+        """The data as the estimator is trained on it (nets: tensors, class indices).
+
+        ``X_reaches_it`` is False when a Pipeline's steps take X first.
+        """
+        return X, y, X_val, y_val
+
+    def predict_with(self, estimator, method, X, *args, **kwargs):
+        """``estimator.method(X, ...)``, taking X and giving labels as ``fit`` took them."""
+        return getattr(estimator, method)(X, *args, **kwargs)
+
+    def random_stream(self, state, seed):
+        """A context for the epochs of a fit, for a trainer with a random generator of its own.
+
+        ``seed`` (None when the wrapper has no ``random_state``) seeds it;
+        ``state.trainer_rng`` is where a continued fit takes it up.
+        """
+        return nullcontext()
+
     def check_input(self, X, y, params):
         """Raise now, before any training, what the first epoch would refuse in ``X, y``."""
 
@@ -108,9 +128,6 @@ class Trainer:
     def rng_state(self):
         """The state, as JSON, of a random generator the estimator draws from beyond its own.
 
-        None when there is none; an exact resume restores it with ``set_rng_state``.
+        None when there is none; a resumed fit sets it again in ``random_stream``.
         """
         return None
-
-    def set_rng_state(self, state):
-        """Make ``state`` (from ``rng_state``) the generator's state again."""

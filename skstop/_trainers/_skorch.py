@@ -15,6 +15,10 @@ Two skorch traps are avoided:
 """
 
 import sys
+from contextlib import contextmanager
+
+import numpy as np
+from sklearn.metrics import accuracy_score
 
 from ._base import Trainer
 
@@ -48,6 +52,15 @@ class NetTrainer(Trainer):
 
     loss_scorer = staticmethod(net_loss_scorer)
 
+    def __init__(self, estimator, classes=None):
+        super().__init__(estimator, classes)
+        from skorch import NeuralNetBinaryClassifier
+
+        # Class indices for the criterion, the user's labels for predict.
+        self._encodes_labels = classes is not None and not isinstance(
+            estimator, NeuralNetBinaryClassifier
+        )
+
     def check(self, *, batch_size, scoring):
         if batch_size is not None:
             raise ValueError(
@@ -61,7 +74,46 @@ class NetTrainer(Trainer):
         params = {"train_split": None}
         if self.classes is not None and getattr(net, "classes", "absent") is None:
             params["classes"] = list(self.classes)
+        if _iterates_by_default(net):
+            from ._tensor_batches import TensorBatches
+
+            params.update(iterator_train=TensorBatches, iterator_valid=TensorBatches)
         return net.set_params(**params)
+
+    def prepare_data(self, X, y, X_val, y_val, *, X_reaches_it=True):
+        """X as the module takes it, on the net's device; y as class indices for classifiers.
+
+        On the device once per fit when the net's batches come from
+        TensorBatches, which then slices them there.
+        """
+        device = getattr(self.estimator, "device", "cpu")
+        on_device = _iterates_by_default(self.estimator)
+        if X_reaches_it:
+            X, X_val = (_module_input(data, device if on_device else None) for data in (X, X_val))
+        y, y_val = (self._target(target, device if on_device else None) for target in (y, y_val))
+        return X, y, X_val, y_val
+
+    def _target(self, y, device):
+        if y is None or _is_tensor(y):
+            return y
+        y = np.asarray(y)
+        if self._encodes_labels:
+            y = np.searchsorted(self.classes, y).astype(np.int64)
+        elif y.dtype == np.float64:
+            y = y.astype(np.float32)  # regression targets and binary labels
+        return _on_device(y, device)
+
+    def predict_with(self, estimator, method, X, *args, **kwargs):
+        """As ``Trainer.predict_with``; ``estimator`` is the net, or a Pipeline ending in it."""
+        if estimator is not None and not hasattr(estimator, "steps"):
+            X = _module_input(X, None)
+        if method == "predict" and self._encodes_labels:
+            return np.asarray(estimator.classes_)[estimator.predict(X)]
+        if method == "score" and self._encodes_labels:
+            y, *rest = args
+            predicted = np.asarray(estimator.classes_)[estimator.predict(X)]
+            return accuracy_score(y, predicted, *rest, **kwargs)
+        return getattr(estimator, method)(X, *args, **kwargs)
 
     def train_one_epoch(self, net, batches):
         # Nets get their classes as a parameter (see new_estimator) instead.
@@ -70,7 +122,38 @@ class NetTrainer(Trainer):
                 net.initialize()
             if not getattr(net, "history", None):
                 net.notify("on_train_begin", X=X, y=y)
-            net.fit_loop(X, y, epochs=1, **params)
+            with _batch_hooks_where_defined(net):
+                net.fit_loop(X, y, epochs=1, **params)
+
+    @contextmanager
+    def random_stream(self, state, seed):
+        """Torch's global RNG during a fit: a stream of its own when ``seed`` is given.
+
+        The caller's torch RNG is left as it was: the fit runs on a forked RNG
+        seeded with ``seed`` (or as ``state`` left it), and ``state`` keeps
+        where the stream is when the fit ends. Without a seed, the fit draws
+        from torch's global RNG as skorch does, set first to a resumed
+        checkpoint's state.
+        """
+        import torch
+
+        from ._torch_snapshot import set_torch_rng_state, torch_rng_from_json
+
+        if seed is None:
+            set_torch_rng_state(torch_rng_from_json(state.trainer_rng))
+            state.trainer_rng = None
+            yield
+            return
+        cuda = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+        with torch.random.fork_rng(devices=cuda):
+            if state.trainer_rng is None:
+                torch.manual_seed(seed)
+            else:
+                set_torch_rng_state(torch_rng_from_json(state.trainer_rng))
+            try:
+                yield
+            finally:
+                state.trainer_rng = self.rng_state()
 
     def snapshot(self, net, reuse=None):
         from ._torch_snapshot import NetSnapshot
@@ -84,7 +167,84 @@ class NetTrainer(Trainer):
 
         return torch_rng_to_json(torch_rng_state())
 
-    def set_rng_state(self, state):
-        from ._torch_snapshot import set_torch_rng_state, torch_rng_from_json
 
-        set_torch_rng_state(torch_rng_from_json(state))
+def _iterates_by_default(net):
+    """Whether the net draws its batches with DataLoader over skorch's Dataset, as shipped.
+
+    Then its batches can come from TensorBatches instead, identical and faster;
+    a user-set iterator, dataset or iterator option keeps the net's own.
+    """
+    from skorch.dataset import Dataset
+    from torch.utils.data import DataLoader
+
+    options = {*net.get_params_for("iterator_train"), *net.get_params_for("iterator_valid")}
+    return (
+        net.iterator_train is DataLoader
+        and net.iterator_valid is DataLoader
+        and net.dataset is Dataset
+        and options <= {"shuffle", "batch_size"}
+    )
+
+
+def _is_tensor(data):
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(data, torch.Tensor)
+
+
+def _module_input(X, device):
+    """X as a module takes it: a DataFrame's values, float64 as float32, on ``device``."""
+    if X is None or _is_tensor(X):
+        return X
+    if hasattr(X, "iloc") and hasattr(X, "to_numpy"):  # a DataFrame of numbers
+        X = X.to_numpy()
+    if isinstance(X, np.ndarray) and X.dtype == np.float64:
+        import torch
+
+        if torch.get_default_dtype() == torch.float32:
+            X = X.astype(np.float32)
+    return _on_device(X, device)
+
+
+def _on_device(data, device):
+    """``data`` as a tensor on ``device`` (moved once per fit), or as it is when None."""
+    if device is None or not isinstance(data, np.ndarray) or data.dtype == object:
+        return data
+    import torch
+
+    return torch.as_tensor(data, device=device)
+
+
+@contextmanager
+def _batch_hooks_where_defined(net):
+    """Per-batch ``notify`` calls only to the callbacks that define the hook.
+
+    skorch calls ``on_batch_begin`` and ``on_batch_end`` on every callback for
+    every batch; the default ones do nothing there. The net's own hooks are
+    always called (its ``on_batch_begin`` starts the batch's history row). Set
+    on the instance for one epoch, and removed after it: the net pickles and
+    clones as before.
+    """
+    from skorch.callbacks import Callback
+
+    hooks = {
+        hook: [
+            callback
+            for _, callback in net.callbacks_
+            if getattr(type(callback), hook) is not getattr(Callback, hook)
+        ]
+        for hook in ("on_batch_begin", "on_batch_end")
+    }
+    notify = net.notify
+
+    def notify_where_defined(method_name, **kwargs):
+        if method_name not in hooks:
+            return notify(method_name, **kwargs)
+        getattr(net, method_name)(net, **kwargs)
+        for callback in hooks[method_name]:
+            getattr(callback, method_name)(net, **kwargs)
+
+    net.notify = notify_where_defined
+    try:
+        yield
+    finally:
+        del net.notify

@@ -100,12 +100,14 @@ class NetSnapshot:
         import copy
 
         # Scalars (lr, say) as they were at the snapshot; objects such as a
-        # module instance come deep-copied by clone, never shared.
+        # module instance come deep-copied by clone, never shared. Callback
+        # settings are left to clone: skorch cannot set them again on a net
+        # whose callbacks are "disable"d.
         net = clone(self._net).set_params(
             **{
                 name: value
                 for name, value in self._params.items()
-                if isinstance(value, (bool, int, float, str))
+                if isinstance(value, (bool, int, float, str)) and not name.startswith("callbacks")
             }
         )
         # Initializing draws fresh random weights (overwritten just below) from

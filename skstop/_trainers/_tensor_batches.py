@@ -1,0 +1,55 @@
+"""A skorch iterator that slices in-memory tensors: DataLoader's batches, without its cost.
+
+skorch's default iterator is torch's ``DataLoader``, which fetches every row
+with ``Dataset.__getitem__`` and stacks the rows again with
+``default_collate``: on an MLP that per-row work took longer than the maths.
+When X and y are arrays or tensors, :class:`TensorBatches` takes each batch
+with one indexing operation instead. It draws from torch's global RNG exactly
+what a ``DataLoader`` over skorch's ``Dataset`` draws — a base seed per pass,
+and with ``shuffle`` the seed of the permutation — so the batches, and the
+trained net, are the ones the default iterator gives.
+"""
+
+import torch
+
+
+def _draw_seed():
+    """One int64 from torch's global RNG, as DataLoader and RandomSampler draw it."""
+    return int(torch.empty((), dtype=torch.int64).random_().item())
+
+
+class TensorBatches:
+    """Batches of a skorch ``Dataset`` holding arrays or tensors, sliced by index.
+
+    Parameters
+    ----------
+    dataset : skorch.dataset.Dataset
+        Its ``X`` and ``y`` (or None) are arrays or tensors with one row per sample.
+    batch_size : int, default=1
+        Rows per batch; the last batch holds the rest.
+    shuffle : bool, default=False
+        A new random order each pass, drawn as ``RandomSampler`` draws it.
+    """
+
+    def __init__(self, dataset, batch_size=1, shuffle=False):
+        self.X = torch.as_tensor(dataset.X)
+        self.y = None if dataset.y is None else torch.as_tensor(dataset.y)
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+
+    def __len__(self):
+        return -(-len(self.X) // self.batch_size)
+
+    def __iter__(self):
+        n_samples = len(self.X)
+        _draw_seed()  # DataLoader's base seed for worker processes: drawn, unused
+        order = None
+        if self.shuffle:
+            generator = torch.Generator()
+            generator.manual_seed(_draw_seed())
+            order = torch.randperm(n_samples, generator=generator).to(self.X.device)
+        for start in range(0, n_samples, self.batch_size):
+            rows = slice(start, start + self.batch_size)
+            if order is not None:
+                rows = order[rows]
+            yield self.X[rows], None if self.y is None else self.y[rows]
