@@ -26,6 +26,8 @@ CALLS = Counter()  # partial_fit calls of one epoch each, by the candidate's sco
 
 class Counted(ScriptedClassifier):
     def partial_fit(self, X, y, classes=None, sample_weight=None):
+        if self.eta0 < 0:
+            raise ValueError("eta0 must be positive")
         if len(X) > TRIAL_ROWS:  # not the trial on a copy before training
             CALLS[self.scores] += 1
         return super().partial_fit(X, y, classes, sample_weight)
@@ -267,3 +269,19 @@ def test_an_altered_rung_record_is_ignored_not_believed(tmp_path):
         again = EpochHalvingSearchCV(wrapper, grid, cv=3, refit=False).fit(X_digits, y_digits)
     # Believed, the record would have sent the worst candidate (alpha=10) on.
     assert first.cv_results_["iter"][8] == again.cv_results_["iter"][8] == 0
+
+
+def test_a_candidate_that_fails_scores_error_score_and_trains_no_further():
+    candidates = [rising(0.1 * k) for k in range(3)]
+    CALLS.clear()
+    wrapper = EarlyStoppingEstimator(Counted(), max_iter=3, n_iter_no_change=20, random_state=0)
+    grid = {"estimator__scores": candidates, "estimator__eta0": [0.1, -1.0]}
+    search = EpochHalvingSearchCV(wrapper, grid, cv=3, refit=False)
+    with pytest.warns(UserWarning, match="failed to fit on one fold.*eta0 must be positive"):
+        search.fit(X, y)
+    failed = [params["estimator__eta0"] < 0 for params in search.cv_results_["params"]]
+    assert np.isnan(search.cv_results_["mean_test_score"][failed]).all()
+    assert (search.cv_results_["n_epochs"][failed] == 0).all()
+    assert search.best_params_["estimator__eta0"] == 0.1
+    with pytest.raises(ValueError, match="eta0 must be positive"):
+        EpochHalvingSearchCV(wrapper, grid, cv=3, refit=False, error_score="raise").fit(X, y)
