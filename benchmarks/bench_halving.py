@@ -23,7 +23,9 @@ model. Wall times are medians of interleaved repeats.
 Then: EpochHalvingSearchCV with n_jobs=2 against n_jobs=1 (sgd), and its
 best_params_ on a 2-worker dask LocalCluster against n_jobs=1.
 
-Run: python benchmarks/bench_halving.py [--quick] [--repeats N]
+Run: python benchmarks/bench_halving.py [--quick] [--repeats N] [--workloads mlp ...]
+     [--min-epochs 1 2 ...]  (an EpochHalvingSearchCV contender per min_epochs)
+BLAS runs one thread (threadpoolctl), so that no contender gets more cores.
 """
 
 import argparse
@@ -31,6 +33,7 @@ import contextlib
 import statistics
 import time
 import warnings
+from functools import partial
 
 import joblib
 import numpy as np
@@ -122,7 +125,7 @@ def prefixed(grid, inner):
     return {step + name: values for name, values in grid.items()}
 
 
-def contenders(inner, grid, folder):
+def contenders(inner, grid, folder, min_epochs):
     """Name -> a function that makes the search (all refit on the training rows)."""
     searches = {
         "GridSearchCV": lambda: GridSearchCV(wrapped(inner), prefixed(grid, inner), cv=CV),
@@ -131,10 +134,12 @@ def contenders(inner, grid, folder):
             wrapped(inner, checkpoint_dir=fresh(folder), warm_start=True),
             prefixed(grid, inner),
         ),
-        "EpochHalvingSearchCV": lambda: EpochHalvingSearchCV(
-            wrapped(inner), prefixed(grid, inner), cv=CV
-        ),
     }
+    for first in min_epochs:
+        name = "EpochHalvingSearchCV" + (f"(min_epochs={first})" if first != 1 else "")
+        searches[name] = partial(
+            EpochHalvingSearchCV, wrapped(inner), prefixed(grid, inner), cv=CV, min_epochs=first
+        )
     with contextlib.suppress(ImportError):
         searches["OptunaSearchCV(pruning)"] = optuna_search(inner, grid)
     with contextlib.suppress(ImportError):
@@ -228,13 +233,13 @@ def run_once(make_search, counter, X_train, y_train, X_test, y_test):
     }
 
 
-def workload_table(name, quick, repeats, folder):
+def workload_table(name, quick, repeats, folder, min_epochs):
     X, y, inner, grid = WORKLOADS[name](quick)
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.2, stratify=y, random_state=0
     )
     trained = type(bare(inner))
-    searches = contenders(inner, grid, folder)
+    searches = contenders(inner, grid, folder, min_epochs)
     if isinstance(inner, tuple):
         # Optuna's and dask-ml's estimator is the bare SGDClassifier: preprocess first.
         preprocessing = inner[0].fit(X_train)
@@ -314,16 +319,26 @@ def parallel_figures(quick, repeats):
 
 
 def main():
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workloads", nargs="*", default=list(WORKLOADS))
+    parser.add_argument(
+        "--min-epochs",
+        type=int,
+        nargs="*",
+        default=[1],
+        help="EpochHalvingSearchCV's min_epochs, one contender each",
+    )
     args = parser.parse_args()
     print(machine())
     with scratch_folder() as folder:
         for name in args.workloads:
             try:
-                workload_table(name, args.quick, args.repeats, folder)
+                workload_table(name, args.quick, args.repeats, folder, args.min_epochs)
             except ImportError as error:
                 print(f"\n{name}: skipped ({error})")
     parallel_figures(args.quick, args.repeats)
