@@ -19,23 +19,22 @@ from torch import nn
 from skstop import EarlyStoppingDisplay, EarlyStoppingEstimator
 
 
-class DigitsCNN(nn.Module):
-    """Two convolutions and a linear layer: 8x8 grey images to 10 classes."""
+class SmallCNN(nn.Module):
+    """One convolution, pooled, and a linear layer: 8x8 grey images to 10 classes."""
 
     def __init__(self, channels=16, dropout=0.1):
         super().__init__()
-        self.features = nn.Sequential(
+        self.layers = nn.Sequential(
             nn.Conv2d(1, channels, kernel_size=3, padding=1),
             nn.ReLU(),
             nn.MaxPool2d(2),
-            nn.Conv2d(channels, 2 * channels, kernel_size=3, padding=1),
-            nn.ReLU(),
-            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Dropout(dropout),
+            nn.Linear(channels * 4 * 4, 10),
         )
-        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(dropout), nn.Linear(8 * channels, 10))
 
     def forward(self, X):
-        return self.head(self.features(X))
+        return self.layers(X)
 
 
 digits = load_digits()
@@ -45,7 +44,7 @@ X_train, X_test, y_train, y_test = train_test_split(
 )
 
 net = NeuralNetClassifier(
-    DigitsCNN,
+    SmallCNN,
     criterion=nn.CrossEntropyLoss,
     lr=0.1,
     batch_size=64,
