@@ -2,6 +2,7 @@
 
 import copy
 import pickle
+from collections import Counter
 
 import joblib
 import numpy as np
@@ -346,3 +347,30 @@ def test_a_net_without_callbacks_is_restored():
     model = fitted_mlp(mlp(callbacks="disable"), max_iter=3)
     assert model.n_iter_ == 3
     assert model.predict(X_flat).shape == (len(X_flat),)
+
+
+HOOK_CALLS = Counter()
+
+
+class CountsBatches(skorch.callbacks.Callback):
+    """Counts its per-batch hook calls (in a module-level Counter: nets are cloned)."""
+
+    def on_batch_begin(self, net, **kwargs):
+        HOOK_CALLS["on_batch_begin"] += 1
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        HOOK_CALLS["on_grad_computed"] += 1
+
+    def on_batch_end(self, net, **kwargs):
+        HOOK_CALLS["on_batch_end"] += 1
+
+
+def test_callbacks_that_define_batch_hooks_still_get_every_batch():
+    HOOK_CALLS.clear()
+    fitted_mlp(mlp(callbacks=[("counts", CountsBatches())]), max_iter=2)
+    n_batches = 2 * -(-540 // 32)  # 2 epochs of 540 training rows in batches of 32
+    assert HOOK_CALLS == {
+        "on_batch_begin": n_batches,
+        "on_grad_computed": n_batches,
+        "on_batch_end": n_batches,
+    }

@@ -218,11 +218,11 @@ def _on_device(data, device):
 def _batch_hooks_where_defined(net):
     """Per-batch ``notify`` calls only to the callbacks that define the hook.
 
-    skorch calls ``on_batch_begin`` and ``on_batch_end`` on every callback for
-    every batch; the default ones do nothing there. The net's own hooks are
-    always called (its ``on_batch_begin`` starts the batch's history row). Set
-    on the instance for one epoch, and removed after it: the net pickles and
-    clones as before.
+    skorch calls ``on_batch_begin``, ``on_grad_computed`` and ``on_batch_end``
+    on every callback for every batch; the default ones do nothing there. The
+    net's own hooks are always called (its ``on_batch_begin`` starts the
+    batch's history row). Set on the instance for one epoch, and removed after
+    it: the net pickles and clones as before.
     """
     from skorch.callbacks import Callback
 
@@ -232,7 +232,7 @@ def _batch_hooks_where_defined(net):
             for _, callback in net.callbacks_
             if getattr(type(callback), hook) is not getattr(Callback, hook)
         ]
-        for hook in ("on_batch_begin", "on_batch_end")
+        for hook in ("on_batch_begin", "on_grad_computed", "on_batch_end")
     }
     notify = net.notify
 
