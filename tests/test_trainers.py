@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 from sklearn.linear_model import SGDClassifier
 
 from skstop._trainers import take_snapshot
@@ -40,3 +41,36 @@ def test_naive_bayes_warns_once_that_more_epochs_count_the_rows_again():
 
     assert len(counted_again(max_iter=4)) == 1
     assert counted_again(max_iter=1) == []  # one epoch: nothing counted twice
+
+
+def test_tensor_batches_are_the_dataloaders_batches():
+    torch = pytest.importorskip("torch")
+    skorch = pytest.importorskip("skorch")
+    from torch.utils.data import DataLoader, TensorDataset
+
+    from skstop._trainers._tensor_batches import TensorBatches
+
+    X = np.arange(70, dtype=np.float32).reshape(35, 2)
+    y = np.arange(35) % 3
+
+    def batches(iterator, dataset, shuffle):
+        torch.manual_seed(0)
+        first = [
+            [t.clone() for t in batch] for batch in iterator(dataset, batch_size=8, shuffle=shuffle)
+        ]
+        return first, torch.get_rng_state()
+
+    for dataset in (
+        skorch.dataset.Dataset(X, y),  # sliced
+        skorch.dataset.Dataset(X, None),  # sliced, with skorch's placeholder y
+        TensorDataset(torch.as_tensor(X), torch.as_tensor(y)),  # not skorch's: a DataLoader
+    ):
+        for shuffle in (False, True):
+            sliced, rng_after_sliced = batches(TensorBatches, dataset, shuffle)
+            loaded, rng_after_loaded = batches(DataLoader, dataset, shuffle)
+            assert len(sliced) == len(loaded) == 5
+            for ours, theirs in zip(sliced, loaded):
+                for a, b in zip(ours, theirs):
+                    assert a.dtype == b.dtype and torch.equal(a, b)
+            # The same draws from torch's RNG: later batches and dropout agree too.
+            assert torch.equal(rng_after_sliced, rng_after_loaded)

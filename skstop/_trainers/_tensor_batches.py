@@ -10,7 +10,9 @@ and with ``shuffle`` the seed of the permutation — so the batches, and the
 trained net, are the ones the default iterator gives.
 """
 
+import numpy as np
 import torch
+from torch.utils.data import DataLoader
 
 
 def _draw_seed():
@@ -23,8 +25,10 @@ class TensorBatches:
 
     Parameters
     ----------
-    dataset : skorch.dataset.Dataset
-        Its ``X`` and ``y`` (or None) are arrays or tensors with one row per sample.
+    dataset : torch Dataset
+        A skorch ``Dataset`` whose ``X`` and ``y`` (or None) are arrays or
+        tensors is sliced; any other dataset is iterated by a ``DataLoader``,
+        as skorch would.
     batch_size : int, default=1
         Rows per batch; the last batch holds the rest.
     shuffle : bool, default=False
@@ -32,15 +36,19 @@ class TensorBatches:
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=False):
-        self.X = torch.as_tensor(dataset.X)
-        self.y = None if dataset.y is None else torch.as_tensor(dataset.y)
+        self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.X, self.y = _tensors(dataset)
 
     def __len__(self):
-        return -(-len(self.X) // self.batch_size)
+        return -(-len(self.dataset) // self.batch_size)
 
     def __iter__(self):
+        if self.X is None:  # a Dataset of its own, a dict, a DataFrame: row by row
+            loader = DataLoader(self.dataset, batch_size=self.batch_size, shuffle=self.shuffle)
+            yield from loader
+            return
         n_samples = len(self.X)
         _draw_seed()  # DataLoader's base seed for worker processes: drawn, unused
         order = None
@@ -51,9 +59,28 @@ class TensorBatches:
         for start in range(0, n_samples, self.batch_size):
             if order is None:
                 rows = slice(start, start + self.batch_size)
-                yield self.X[rows], None if self.y is None else self.y[rows]
+                X_rows = self.X[rows]
+                y_rows = None if self.y is None else self.y[rows]
             else:
                 # index_select: the rows X[rows] would give, in a third of the time.
                 rows = order[start : start + self.batch_size]
+                X_rows = self.X.index_select(0, rows)
                 y_rows = None if self.y is None else self.y.index_select(0, rows)
-                yield self.X.index_select(0, rows), y_rows
+            if y_rows is None:  # skorch's placeholder for a missing y, as collated
+                y_rows = torch.zeros(len(X_rows), 1)
+            yield X_rows, y_rows
+
+
+def _tensors(dataset):
+    """``dataset``'s X and y as tensors when it is skorch's Dataset over arrays; else Nones."""
+    from skorch.dataset import Dataset
+
+    X, y = getattr(dataset, "X", None), getattr(dataset, "y", None)
+    sliceable = (np.ndarray, torch.Tensor)
+    if type(dataset) is not Dataset or not isinstance(X, sliceable):
+        return None, None
+    if y is not None and not isinstance(y, sliceable):
+        return None, None
+    if isinstance(X, np.ndarray) and X.dtype == object:
+        return None, None
+    return torch.as_tensor(X), None if y is None else torch.as_tensor(y)
