@@ -47,4 +47,6 @@ sphinx_gallery_conf = {
 html_theme = "alabaster"
 html_static_path = ["_static"]
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py.md5"]
-suppress_warnings = ["config.cache"]
+# Docstrings inherited from scikit-learn (BaseSearchCV's n_features_in_ ...)
+# use its glossary (:term:`fit`), which exists only in scikit-learn's docs.
+suppress_warnings = ["config.cache", "ref.term"]

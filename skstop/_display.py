@@ -142,11 +142,10 @@ class EarlyStoppingDisplay:
         sign = 1.0 if greater_is_better else -1.0
         reached = search.cv_results_["iter"]
         colors = plt.get_cmap("viridis")(np.linspace(0.0, 0.85, search.n_iterations_))
-        lines, labelled = [], set()
-        for candidate, curve in enumerate(search.validation_scores_):
-            rung = reached[candidate]
+        lines, labelled = [None] * len(reached), set()
+        for candidate in np.argsort(reached, kind="stable"):  # the legend in rung order
+            curve, rung = search.validation_scores_[candidate], reached[candidate]
             if candidate == search.best_index_:
-                lines.append(None)
                 continue
             budget = search.n_resources_[rung]
             label = (
@@ -164,7 +163,7 @@ class EarlyStoppingDisplay:
                 label="_nolegend_" if rung in labelled else label,
             )
             labelled.add(rung)
-            lines.append(line)
+            lines[candidate] = line
         for budget in search.n_resources_[:-1]:
             ax.axvline(budget, color="grey", linestyle=":", linewidth=0.8)
         best = np.asarray(search.validation_scores_[search.best_index_])
