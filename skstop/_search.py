@@ -59,7 +59,9 @@ class FoldRun:
         return cls(**nan_if_none)
 
 
-def _continue_fold(wrapper, run, X, y, train, test, until, scorer, fit_params, search):
+def _continue_fold(
+    wrapper, run, X, y, train, test, until, scorer, fit_params, error_score, return_train_score
+):
     """Train ``wrapper`` on the fold's training rows up to epoch ``until``; score its best epoch.
 
     ``run`` is the FoldRun of the previous rung. Returns the FoldRun of this rung.
@@ -75,21 +77,21 @@ def _continue_fold(wrapper, run, X, y, train, test, until, scorer, fit_params, s
         try:
             wrapper._fit(X_train, y_train, None, None, fit_params, until=until, paused=run.state)
         except Exception as error:
-            if search.error_score == "raise":
+            if error_score == "raise":
                 raise
             warnings.warn(
                 f"A candidate failed to fit on one fold, so its score there is "
-                f"error_score={search.error_score}: {type(error).__name__}: {error}",
+                f"error_score={error_score}: {type(error).__name__}: {error}",
                 UserWarning,
             )
-            failed = search.error_score
+            failed = error_score
             fit_time = run.fit_time + time.perf_counter() - start
             return FoldRun(test_score=failed, train_score=failed, fit_time=fit_time, stopped=True)
     fit_time = run.fit_time + time.perf_counter() - start
     start = time.perf_counter()
     test_score = float(scorer(wrapper, X_test, y_test))
     score_time = time.perf_counter() - start
-    train_score = float(scorer(wrapper, X_train, y_train)) if search.return_train_score else np.nan
+    train_score = float(scorer(wrapper, X_train, y_train)) if return_train_score else np.nan
     state = wrapper._state
     return FoldRun(
         state=state,
@@ -368,7 +370,8 @@ class EpochHalvingSearchCV(BaseSearchCV):
                     budget,
                     self.scorer_,
                     fit_params,
-                    self,
+                    self.error_score,
+                    self.return_train_score,
                 )
                 for c, f in todo
             )
