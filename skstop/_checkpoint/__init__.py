@@ -8,6 +8,8 @@ Layout of ``checkpoint_dir``::
         model-e000012.joblib         the model after epoch 12 (a Pipeline: all of it)
         manifest-000004.json         commit 4: the epoch, the score history, RNG
                                      states, and name/size/SHA-256 of each file
+    search-<id>.json                 an EpochHalvingSearchCV's finished rungs (signed
+                                     JSON, see ``_rungs``), when it runs with checkpoints
 
 Every ``*.joblib`` file is a plain pickle that ``joblib.load`` opens. A manifest
 is written last, after the files it names, and is the commit marker: a file that
