@@ -7,24 +7,15 @@ from sklearn.utils._param_validation import Interval
 
 # Parameters that an estimator reads once, at its first partial_fit, into
 # internal state: set_params between epochs would silently change nothing.
-_READ_ONCE = {
-    "MLPClassifier": {
-        "learning_rate_init",
-        "momentum",
-        "nesterovs_momentum",
-        "beta_1",
-        "beta_2",
-        "epsilon",
-    },
-    "MLPRegressor": {
-        "learning_rate_init",
-        "momentum",
-        "nesterovs_momentum",
-        "beta_1",
-        "beta_2",
-        "epsilon",
-    },
+_MLP_READ_ONCE = {
+    "learning_rate_init",
+    "momentum",
+    "nesterovs_momentum",
+    "beta_1",
+    "beta_2",
+    "epsilon",
 }
+_READ_ONCE = {"MLPClassifier": _MLP_READ_ONCE, "MLPRegressor": _MLP_READ_ONCE}
 
 
 def _ignored_reason(estimator, param):
