@@ -21,7 +21,6 @@ from sklearn.utils.metadata_routing import (
     _routing_enabled,
     process_routing,
 )
-from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import (
     _assert_all_finite,
     check_consistent_length,
@@ -383,7 +382,10 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             Validation targets; required with ``X_val`` when ``y`` is given.
 
         **fit_params : dict
-            Metadata for ``partial_fit`` and the scorer (see Notes).
+            Metadata for ``partial_fit`` and the scorer (see Notes). For
+            classifiers, ``classes`` (every class, as ``partial_fit`` takes
+            it) declares classes that ``y`` may lack; by default the classes
+            are the labels of ``y``.
 
         Returns
         -------
@@ -401,8 +403,10 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         """
         self._check_params()
         X, y, X_val, y_val = self._validate_training_data(X, y, X_val, y_val)
+        fit_params = dict(fit_params)
+        classes = self._classes(y, y_val, fit_params.pop("classes", None))
         train_params, score_params = self._route_fit_params(X, fit_params)
-        trainer = trainer_for(self._trained_estimator, classes=self._classes(y, y_val))
+        trainer = trainer_for(self._trained_estimator, classes=classes)
         # A Pipeline's steps check their own input; a paused run's was checked.
         if paused is None and not isinstance(self.estimator, Pipeline):
             trainer.check_input(X, y, train_params)
@@ -565,10 +569,13 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             _check_same_columns(self, X_val)
         name = type(self._trained_estimator).__name__
         # What the inner estimator's first partial_fit would refuse, refused now
-        # with the argument's name; a Pipeline's steps check their own input.
+        # with the argument's name. A Pipeline's steps check their own input
+        # (a SimpleImputer takes NaN, whatever container holds it).
         takes_2d = trainer_for(self._trained_estimator).takes_2d_arrays
         for data, input_name in ((X, "X"), (X_val, "X_val")):
-            if takes_2d and not isinstance(self.estimator, Pipeline):
+            if isinstance(self.estimator, Pipeline):
+                continue
+            if takes_2d:
                 check_features(data, input_name, tags, name)
             elif not tags.input_tags.allow_nan:
                 _check_finite_if_numeric(data, input_name, name)
@@ -589,14 +596,18 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             return trainer.loss_scorer
         return check_scoring(self._trained_estimator, scoring=self.scoring)
 
-    def _classes(self, y, y_val):
-        # Every class of y and y_val reaches the inner estimator: a class
-        # missing from a batch or from the training split must not break it.
+    def _classes(self, y, y_val, classes):
+        """Every class the inner estimator is told of: ``classes`` as given, or y's labels.
+
+        Given with every call, so that a class missing from a batch or from
+        the training split does not break it.
+        """
+        name = type(self._trained_estimator).__name__
         if not self._is_classifier:
+            if classes is not None:
+                raise TypeError(f"classes was passed to fit, but {name} is not a classifier.")
             return None
-        classes = unique_labels(*(t for t in (y, y_val) if t is not None))
-        check_classes(classes, type(self._trained_estimator).__name__)
-        return classes
+        return check_classes(y, y_val, classes, name)
 
     def _start_or_resume(self, trainer, key, X, y, X_val, y_val, paused=None):
         """The state to train from, the manifest it continues and that run's lock (or Nones)."""
@@ -729,6 +740,33 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             What ``estimator_.transform`` returns.
         """
         return self._call_inner("transform", X)
+
+    def set_output(self, *, transform=None):
+        """Set the output container of ``transform``, in the inner estimator as in a Pipeline.
+
+        Set on ``estimator`` (every step of a Pipeline) and, once fitted, on
+        ``estimator_``.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas", "polars"}, default=None
+            Output of ``transform`` and ``fit_transform``; None leaves it as it is.
+
+        Returns
+        -------
+        self : estimator instance
+            Estimator instance.
+        """
+        for inner in (self.estimator, getattr(self, "estimator_", None)):
+            if inner is None or not (hasattr(inner, "transform") or isinstance(inner, Pipeline)):
+                continue
+            if not hasattr(inner, "set_output"):
+                raise ValueError(
+                    f"set_output cannot configure {type(inner).__name__}, which has "
+                    "transform but no set_output."
+                )
+            inner.set_output(transform=transform)
+        return self
 
     @_delegated_if_inner_has("score")
     def score(self, X, y=None, **params):

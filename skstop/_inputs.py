@@ -11,7 +11,7 @@ import inspect
 
 import numpy as np
 from sklearn.utils import check_array
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import _assert_all_finite, _check_sample_weight
 
 from ._batches import is_dask_collection
@@ -89,13 +89,43 @@ def check_targets(target, input_name, tags, estimator_name):
         _assert_all_finite(values, input_name=input_name, estimator_name=estimator_name)
 
 
-def check_classes(classes, estimator_name):
-    """A classifier needs two classes at least, among ``y`` and ``y_val``."""
-    if classes is not None and len(classes) < 2:
+def check_classes(y, y_val, classes, estimator_name):
+    """The classes of a classifier's fit: ``classes`` if given, else the labels of ``y``.
+
+    A label of ``y_val`` outside them is refused (a typo would otherwise
+    become a class the model never trains on), as is a label of ``y`` outside
+    ``classes``; two classes at least.
+    """
+    labels = unique_labels(y) if y is not None else np.array([])
+    known_from = "y" if classes is None else "classes"
+    if classes is None:
+        classes = labels
+    else:
+        classes = unique_labels(np.asarray(classes))
+        _refuse_unknown_labels(labels, classes, "y", known_from)
+    if y_val is not None:
+        _refuse_unknown_labels(unique_labels(y_val), classes, "y_val", known_from)
+    if len(classes) < 2:
         raise ValueError(
             f"y holds one class only ({plain_label(classes[0])!r}); {estimator_name} is a "
             "classifier and needs at least 2 classes."
         )
+    return classes
+
+
+def _refuse_unknown_labels(labels, classes, input_name, known_from):
+    unknown = np.setdiff1d(labels, classes)
+    if len(unknown) == 0:
+        return
+    shown = ", ".join(repr(plain_label(label)) for label in unknown[:5])
+    more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+    every = [plain_label(label) for label in np.union1d(classes, unknown)[:10]]
+    raise ValueError(
+        f"{input_name} holds label{'s' * (len(unknown) > 1)} {shown}{more} that {known_from} "
+        f"never has: the model would get a class it never trains on. Correct "
+        f"{input_name}, or, if the class is real, pass every class: "
+        f"fit(..., classes={every}{'...' if len(every) == 10 else ''})."
+    )
 
 
 def check_fit_params(fit_params, X, partial_fit):

@@ -99,9 +99,8 @@ class TrainingState:
     def from_manifest(cls, manifest):
         """The state a verified manifest committed, ready to train on."""
         record = manifest.record
+        files = manifest.body["files"]
         estimator = _trained_step(manifest.load("model"))
-        same_file = manifest.body["files"]["best"] == manifest.body["files"]["model"]
-        best = estimator if same_file else _trained_step(manifest.load("best"))
         state = cls(
             estimator,
             rng_from_json(record["rng"]),
@@ -111,11 +110,16 @@ class TrainingState:
         state.trainer_rng = record[TRAINER_RNG]
         if record["best_iteration"] == len(record["validation_scores"]):
             state.best_rng_state = (state.random_state.get_state(), record[TRAINER_RNG])
-        state.best = take_snapshot(best)
+        # A checkpoint inside the min_iter warm-up has no best epoch yet.
+        if "best" in files:
+            same_file = files["best"] == files["model"]
+            state.best = take_snapshot(
+                estimator if same_file else _trained_step(manifest.load("best"))
+            )
         state.scores = list(record["validation_scores"])
         state.training_scores = list(record["training_scores"])
         state.events = list(record["schedule_events"])
-        if "preprocessing" in manifest.body["files"]:
+        if "preprocessing" in files:
             state.preprocessing = manifest.load("preprocessing")
         state.best_iteration = record["best_iteration"]
         state.best_score = record["best_score"]

@@ -233,10 +233,17 @@ def test_every_class_reaches_partial_fit_even_if_missing_from_a_batch():
     np.testing.assert_array_equal(model.classes_, [0, 1, 2])
 
 
-def test_class_only_in_y_val_is_known_to_the_model():
+def test_class_only_in_y_val_is_known_to_the_model_when_declared():
     X_val, y_val = X_small[:20], np.where(y_small[:20] == 1, 2, 0)
-    model = EarlyStoppingEstimator(MultinomialNB(), max_iter=3).fit(
-        X_small - X_small.min(), y_small, X_val=X_val - X_small.min(), y_val=y_val
+    model = EarlyStoppingEstimator(MultinomialNB(), max_iter=3)
+    with pytest.raises(ValueError, match="y_val holds label 2 that y never has"):
+        model.fit(X_small - X_small.min(), y_small, X_val=X_val - X_small.min(), y_val=y_val)
+    model.fit(
+        X_small - X_small.min(),
+        y_small,
+        X_val=X_val - X_small.min(),
+        y_val=y_val,
+        classes=[0, 1, 2],
     )
     np.testing.assert_array_equal(model.classes_, [0, 1, 2])
     np.testing.assert_array_equal(model.estimator_.classes_, [0, 1, 2])

@@ -87,6 +87,29 @@ CASES = {
         {"X_val": X[:20], "y_val": with_nan(y_reg[:20])},
         "Input y_val contains NaN",
     ),
+    "a label only y_val has (a typo)": (
+        SGDClassifier(),
+        X,
+        y,
+        {"X_val": X[:20], "y_val": np.r_[y[:19], 7]},
+        r"y_val holds label 7 that y never has: the model would get a class it never trains "
+        r"on\. Correct y_val, or, if the class is real, pass every class: "
+        r"fit\(\.\.\., classes=\[0, 1, 7\]\)",
+    ),
+    "a label of y outside classes": (
+        SGDClassifier(),
+        X,
+        y,
+        {"classes": [0, 2]},
+        r"y holds label 1 that classes never has",
+    ),
+    "classes for a regressor": (
+        SGDRegressor(),
+        X,
+        y_reg,
+        {"classes": [0, 1]},
+        "classes was passed to fit, but SGDRegressor is not a classifier",
+    ),
 }
 
 
@@ -191,3 +214,39 @@ def test_a_method_the_inner_estimator_lacks_says_why():
         "loss='hinge'",
     ):
         model.predict_proba(X)
+
+
+def test_classes_passed_to_fit_declare_every_class():
+    model = EarlyStoppingEstimator(SGDClassifier(random_state=0), max_iter=2, random_state=0)
+    model.fit(X, y, classes=[0, 1, 2], X_val=X[:20], y_val=np.r_[y[:19], 2])
+    np.testing.assert_array_equal(model.classes_, [0, 1, 2])
+    assert model.decision_function(X[:3]).shape == (3, 3)
+
+
+@pytest.mark.parametrize("container", ["ndarray", "DataFrame"])
+def test_nan_reaches_a_pipeline_that_imputes_it_whatever_holds_it(container):
+    import pandas as pd
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+
+    X_nan = with_nan(X, row=7)
+    X_nan = pd.DataFrame(X_nan, columns=list("abcd")) if container == "DataFrame" else X_nan
+    model = EarlyStoppingEstimator(
+        make_pipeline(SimpleImputer(), SGDClassifier(random_state=0)), max_iter=3
+    ).fit(X_nan, y)
+    assert model.n_iter_ == 3
+
+
+def test_nan_a_pipeline_does_not_impute_is_refused_by_its_step_before_anything_is_written(
+    tmp_path,
+):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    model = EarlyStoppingEstimator(
+        make_pipeline(StandardScaler(), SGDClassifier()), checkpoint_dir=tmp_path
+    )
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        model.fit(with_nan(X), y)
+    assert not hasattr(model, "n_iter_")
+    assert run_folders(tmp_path) == []

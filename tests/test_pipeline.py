@@ -59,3 +59,22 @@ def test_pipeline_checkpoint_loads_with_its_preprocessing(tmp_path):
     loaded = load_checkpoint(tmp_path)
     assert isinstance(loaded.estimator_, Pipeline)
     np.testing.assert_array_equal(loaded.predict(X), fitted.predict(X))
+
+
+def test_set_output_reaches_the_pipeline_inside_and_the_fitted_one():
+    import pandas as pd
+    from sklearn.cluster import MiniBatchKMeans
+
+    clusters = EarlyStoppingEstimator(
+        make_pipeline(StandardScaler(), MiniBatchKMeans(3, random_state=0, n_init=1)),
+        scoring=lambda estimator, X_, y_=None: estimator.score(X_),
+        max_iter=2,
+    )
+    assert clusters.set_output(transform="pandas") is clusters
+    transformed = clusters.fit(X).transform(X[:5])
+    assert isinstance(transformed, pd.DataFrame)
+    assert list(transformed.columns) == ["minibatchkmeans0", "minibatchkmeans1", "minibatchkmeans2"]
+    clusters.set_output(transform="default")
+    assert isinstance(clusters.transform(X[:5]), np.ndarray)
+    # A wrapper whose inner estimator does not transform takes it as a Pipeline would.
+    assert model().set_output(transform="pandas").fit(X, y).predict(X[:2]).shape == (2,)

@@ -1,6 +1,7 @@
 import json
 
 import numpy as np
+import pytest
 from sklearn.datasets import make_classification
 from sklearn.linear_model import SGDClassifier
 
@@ -12,13 +13,9 @@ X, y = make_classification(300, 6, n_informative=4, random_state=0)
 
 
 def fitted(checkpoint_dir, **params):
+    params = {"batch_size": 50, "n_iter_no_change": 3, **params}
     return EarlyStoppingEstimator(
-        SGDClassifier(random_state=0),
-        batch_size=50,
-        n_iter_no_change=3,
-        random_state=0,
-        checkpoint_dir=checkpoint_dir,
-        **params,
+        SGDClassifier(random_state=0), random_state=0, checkpoint_dir=checkpoint_dir, **params
     ).fit(X, y)
 
 
@@ -78,3 +75,33 @@ def test_fit_and_load_checkpoint_set_the_same_fitted_attributes(tmp_path):
         np.testing.assert_array_equal(loaded.validation_scores_, model.validation_scores_)
         np.testing.assert_array_equal(loaded.classes_, model.classes_)
         np.testing.assert_array_equal(loaded.estimator_.coef_, model.estimator_.coef_)
+
+
+def test_a_run_that_crashed_at_any_epoch_of_its_warm_up_resumes_to_the_uninterrupted_end(
+    tmp_path, monkeypatch
+):
+    # min_iter=8 with a checkpoint every 4 epochs: the commit at epoch 4 has no
+    # best epoch yet, so a crash in epochs 5-8 resumes from a state without one.
+    from skstop._trainers import PartialFitTrainer
+
+    params = dict(min_iter=8, checkpoint_every=4, max_iter=12, n_iter_no_change=2, warm_start=True)
+    reference = fitted(tmp_path / "reference", **params)
+    train_one_epoch = PartialFitTrainer.train_one_epoch
+    for crash_at in range(1, reference.n_iter_ + 1):
+        epochs = iter(range(1, 100))
+
+        def crashing(self, estimator, batches, crash_at=crash_at, epochs=epochs):
+            if next(epochs) == crash_at:
+                raise RuntimeError("the machine went away")
+            return train_one_epoch(self, estimator, batches)
+
+        checkpoint_dir = tmp_path / f"crash-{crash_at}"
+        monkeypatch.setattr(PartialFitTrainer, "train_one_epoch", crashing)
+        with pytest.raises(RuntimeError, match="went away"):
+            fitted(checkpoint_dir, **params)
+        monkeypatch.setattr(PartialFitTrainer, "train_one_epoch", train_one_epoch)
+        resumed = fitted(checkpoint_dir, **params)
+
+        np.testing.assert_array_equal(resumed.validation_scores_, reference.validation_scores_)
+        assert resumed.best_iteration_ == reference.best_iteration_
+        np.testing.assert_array_equal(resumed.estimator_.coef_, reference.estimator_.coef_)
