@@ -117,8 +117,10 @@ class EarlyStoppingDisplay:
         """Plot every candidate of a fitted EpochHalvingSearchCV, the winner highlighted.
 
         Each candidate's curve is its mean validation score over its folds,
-        up to the rung it reached; candidates are coloured by the last rung
-        they reached, and the rungs' epoch budgets are dotted lines.
+        up to the last epoch every fold reached; candidates are coloured by
+        the last rung they reached, and the rungs' epoch budgets are dotted
+        lines. The winner's star and stop are ``cv_results_``'s
+        ``best_iteration`` (rounded) and ``termination_condition``.
 
         Parameters
         ----------
@@ -167,10 +169,13 @@ class EarlyStoppingDisplay:
         for budget in search.n_resources_[:-1]:
             ax.axvline(budget, color="grey", linestyle=":", linewidth=0.8)
         best = np.asarray(search.validation_scores_[search.best_index_])
+        # The best epoch as cv_results_ has it (the mean of the folds' best
+        # epochs), on a curve that ends where the first fold stopped.
+        best_iteration = round(float(search.cv_results_["best_iteration"][search.best_index_]))
         display = cls(
             validation_scores=best,
-            best_iteration=int(np.nanargmax(best)) + 1,
-            termination_condition="last rung",
+            best_iteration=min(max(best_iteration, 1), len(best)),
+            termination_condition=search.cv_results_["termination_condition"][search.best_index_],
             name="best: " + _short(search.best_params_),
             metric=metric,
             greater_is_better=greater_is_better,

@@ -19,6 +19,7 @@ import joblib
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import _fit_context, clone, is_classifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import ParameterGrid, ParameterSampler, check_cv
 from sklearn.model_selection._search import BaseSearchCV
@@ -26,7 +27,7 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import _check_method_params, indexable
 
-from ._checkpoint import configuration_id, signing_key
+from ._checkpoint import NoMatchingCheckpointWarning, configuration_id, signing_key
 from ._checkpoint._rungs import RungRecord
 from ._estimator import EarlyStoppingEstimator
 
@@ -48,6 +49,9 @@ class FoldRun:
     best_iteration: int = 0
     stopped: bool = False  # by its own patience or criteria, or its fit failed
     validation_scores: list = field(default_factory=list)
+    # How the run ended (its termination_condition_), None while paused at a rung.
+    termination: str | None = None
+    converged: bool = True  # False: max_iter ended it before its patience ran out
 
     def results(self):
         """Everything but the state, as JSON-ready values."""
@@ -73,7 +77,9 @@ def _continue_fold(
     with warnings.catch_warnings():
         # Every candidate-fold shares checkpoint_dir: the runs of the others
         # there are expected, not a sign that the user meant one to continue.
-        warnings.filterwarnings("ignore", message="warm_start=True, but .* holds no checkpoint")
+        warnings.simplefilter("ignore", NoMatchingCheckpointWarning)
+        # Said once for the whole search (see EpochHalvingSearchCV._warn_unconverged).
+        warnings.simplefilter("ignore", ConvergenceWarning)
         try:
             wrapper._fit(X_train, y_train, None, None, fit_params, until=until, paused=run.state)
         except Exception as error:
@@ -86,7 +92,13 @@ def _continue_fold(
             )
             failed = error_score
             fit_time = run.fit_time + time.perf_counter() - start
-            return FoldRun(test_score=failed, train_score=failed, fit_time=fit_time, stopped=True)
+            return FoldRun(
+                test_score=failed,
+                train_score=failed,
+                fit_time=fit_time,
+                stopped=True,
+                termination="failed",
+            )
     fit_time = run.fit_time + time.perf_counter() - start
     start = time.perf_counter()
     test_score = float(scorer(wrapper, X_test, y_test))
@@ -103,6 +115,8 @@ def _continue_fold(
         best_iteration=state.best_iteration,
         stopped=state.stop is not None,
         validation_scores=[float(score) for score in state.scores],
+        termination=None if state.stop is None else state.stop.condition,
+        converged=state.stop is None or state.stop.converged,
     )
 
 
@@ -187,8 +201,11 @@ class EpochHalvingSearchCV(BaseSearchCV):
         ``param_*``, ``split{k}_test_score``, ``mean_test_score``,
         ``std_test_score``, ``rank_test_score``, fit and score times, train
         scores with ``return_train_score``) plus ``iter`` (the last rung
-        reached), ``n_epochs`` (epochs trained, mean over folds) and
-        ``best_iteration`` (best epoch, mean over folds). Candidates that
+        reached), ``n_epochs`` (epochs trained, mean over folds),
+        ``best_iteration`` (best epoch, mean over folds) and
+        ``termination_condition`` (how its folds ended: their
+        ``termination_condition_``, ``'rung budget'`` for a fold paused at a
+        rung the candidate did not pass, or a count of each when they differ). Candidates that
         reached a later rung rank first; ``mean_fit_time`` is the time a fold
         trained over all rungs.
 
@@ -227,7 +244,7 @@ class EpochHalvingSearchCV(BaseSearchCV):
 
     validation_scores_ : list of ndarray
         Per candidate, the wrapper's validation score after each epoch, mean
-        over its folds (up to the rung it reached); drawn by
+        over its folds, up to the last epoch every fold reached; drawn by
         :meth:`EarlyStoppingDisplay.from_search`.
 
     See Also
@@ -354,7 +371,7 @@ class EpochHalvingSearchCV(BaseSearchCV):
             self.n_candidates_.append(len(alive))
             self.n_resources_.append(budget)
             reached[alive] = rung
-            self._log(rung, len(budgets), alive, budget, len(folds))
+            self._log(rung, len(budgets), alive, budget, len(folds), rung < len(recorded))
             todo = [(c, f) for c in alive for f in range(len(folds)) if not runs[c, f].stopped]
             if rung < len(recorded):  # ranked as it was before the search was interrupted
                 replayed = RungRecord.runs_of(recorded[rung])
@@ -379,6 +396,7 @@ class EpochHalvingSearchCV(BaseSearchCV):
             if record is not None:
                 record.add({key: run.results() for key, run in zip(todo, results)})
         self.n_iterations_ = len(budgets)
+        self._warn_unconverged(runs)
         self._set_results(candidates, runs, len(folds), reached)
         if self.refit:
             self._refit(X, y, fit_params, runs, len(folds))
@@ -432,7 +450,7 @@ class EpochHalvingSearchCV(BaseSearchCV):
         grids = [grids] if isinstance(grids, dict) else list(grids)
         if self.n_candidates is not None:
             sampler = ParameterSampler(grids, self.n_candidates, random_state=self.random_state)
-            return list(sampler)
+            return self._checked(list(sampler))
         for grid in grids:
             for name, values in grid.items():
                 if hasattr(values, "rvs"):
@@ -441,7 +459,18 @@ class EpochHalvingSearchCV(BaseSearchCV):
                         f"'{name}' is a distribution; pass lists only, or "
                         "n_candidates=k to sample k candidates."
                     )
-        return list(ParameterGrid(grids))
+        return self._checked(list(ParameterGrid(grids)))
+
+    def _checked(self, candidates):
+        """``candidates``, once each has passed the wrapper's own checks, before any training."""
+        for params in candidates:
+            try:
+                wrapper = clone(self.estimator).set_params(**params)
+                wrapper._validate_params()
+                wrapper._check_params()
+            except (TypeError, ValueError) as error:
+                raise type(error)(f"The candidate {params} is refused: {error}") from error
+        return candidates
 
     def _best(self, alive, runs, n_folds, n_keep):
         """The ``n_keep`` candidates of ``alive`` with the best mean test score."""
@@ -453,11 +482,24 @@ class EpochHalvingSearchCV(BaseSearchCV):
     def _mean_test_score(candidate, runs, n_folds):
         return np.mean([runs[candidate, f].test_score for f in range(n_folds)])
 
-    def _log(self, rung, n_rungs, alive, budget, n_folds):
+    def _log(self, rung, n_rungs, alive, budget, n_folds, replayed):
         if self.verbose:
             print(
                 f"rung {rung + 1}/{n_rungs}: {len(alive)} candidates x {n_folds} folds, "
                 f"up to epoch {budget}"
+                + (" (replayed from the record of an interrupted search)" if replayed else "")
+            )
+
+    def _warn_unconverged(self, runs):
+        """One ConvergenceWarning for the search, not one per candidate-fold."""
+        unconverged = sum(not run.converged for run in runs.values())
+        if unconverged:
+            max_iter = self.estimator.max_iter
+            warnings.warn(
+                f"{unconverged} of the {len(runs)} candidate-folds reached max_iter="
+                f"{max_iter} before their patience ran out: they may not have converged. "
+                "Raise the estimator's max_iter to train the best candidates further.",
+                ConvergenceWarning,
             )
 
     def _set_results(self, candidates, runs, n_folds, reached):
@@ -480,6 +522,9 @@ class EpochHalvingSearchCV(BaseSearchCV):
         results["best_iteration"] = np.array(
             [np.mean([r.best_iteration for r in runs_]) for runs_ in by_candidate]
         )
+        results["termination_condition"] = np.array(
+            [_termination([r.termination for r in runs_]) for runs_ in by_candidate], dtype=object
+        )
         results["rank_test_score"] = _rank(reached, results["mean_test_score"])
         self.cv_results_ = results
         self.best_index_ = int(np.argmin(results["rank_test_score"]))
@@ -498,7 +543,11 @@ class EpochHalvingSearchCV(BaseSearchCV):
                 validation_fraction=None, max_iter=max(1, round(float(np.median(learned))))
             )
         start = time.perf_counter()
-        self.best_estimator_ = best.fit(X, y, **fit_params)
+        with warnings.catch_warnings():
+            # Beside the candidate-folds' runs: only a refit killed before it
+            # committed has a checkpoint of its own to continue.
+            warnings.simplefilter("ignore", NoMatchingCheckpointWarning)
+            self.best_estimator_ = best.fit(X, y, **fit_params)
         self.refit_time_ = time.perf_counter() - start
 
 
@@ -510,11 +559,19 @@ def _rank(reached, means):
 
 
 def _mean_curve(curves):
-    """The mean of curves of different lengths, epoch by epoch, over those that reached it."""
-    length = max((len(curve) for curve in curves), default=0)
-    padded = np.full((len(curves), length), np.nan)
-    for row, curve in zip(padded, curves):
-        row[: len(curve)] = curve
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # an epoch no fold reached
-        return np.nanmean(padded, axis=0)
+    """The folds' mean score, epoch by epoch, up to the last epoch every fold reached.
+
+    Past a fold's stop the mean would be over the other folds only: a tail
+    that is not the candidate's cross-validated curve.
+    """
+    length = min((len(curve) for curve in curves), default=0)
+    return np.mean([curve[:length] for curve in curves], axis=0).reshape(length)
+
+
+def _termination(conditions):
+    """How a candidate's folds ended, in one phrase: ``'no_change'``, or a count of each."""
+    named = ["rung budget" if condition is None else condition for condition in conditions]
+    counts = {condition: named.count(condition) for condition in dict.fromkeys(named)}
+    if len(counts) == 1:
+        return named[0]
+    return ", ".join(f"{condition} on {n} fold{'s' * (n > 1)}" for condition, n in counts.items())

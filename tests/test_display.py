@@ -162,3 +162,31 @@ def test_from_search_draws_every_candidate_to_its_rung_and_the_winner():
     labels = [t.get_text() for t in display.ax_.get_legend().get_texts()]
     assert f"best: alpha={alpha:.3g} (validation)" in labels
     assert "reached rung 1 (up to 1 epoch): 6" in labels
+
+
+def test_from_search_agrees_with_cv_results_when_patience_stops_a_fold_early():
+    import warnings
+
+    from skstop import EpochHalvingSearchCV
+    from skstop._search import _mean_curve
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search = EpochHalvingSearchCV(
+            EarlyStoppingEstimator(
+                SGDClassifier(random_state=0), max_iter=27, n_iter_no_change=2, random_state=0
+            ),
+            {"estimator__alpha": [1e-5, 1e-4, 1e-3]},
+            cv=3,
+            refit=False,
+        ).fit(X, y)
+    results, best = search.cv_results_, search.best_index_
+    assert results["termination_condition"][best] != "rung budget"
+    display = EarlyStoppingDisplay.from_search(search)
+    assert display.best_iteration == round(results["best_iteration"][best])
+    stops = [t.get_text() for t in display.ax_.texts if t.get_text().startswith("stop:")]
+    assert stops == [f"stop: {results['termination_condition'][best]}"]
+    # The mean curve ends where the first fold stopped: no tail of fewer folds.
+    assert len(search.validation_scores_[best]) <= results["n_epochs"][best]
+    np.testing.assert_array_equal(_mean_curve([[0.5, 0.7, 0.9], [0.3, 0.5]]), [0.4, 0.6])
+    assert len(_mean_curve([[0.5, 0.7], []])) == 0

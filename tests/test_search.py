@@ -197,6 +197,26 @@ def test_sampled_candidates_from_distributions():
             {"min_epochs": 6},
             "min_epochs=6 is larger than the estimator's max_iter=5",
         ),
+        (
+            EarlyStoppingEstimator(Counted()),
+            {"n_iter_no_change": [3, 0], "tol": [0.0]},
+            {},
+            r"The candidate \{'n_iter_no_change': 0, 'tol': 0.0\} is refused: The "
+            r"'n_iter_no_change' parameter of EarlyStoppingEstimator must be None or an int "
+            r"in the range \[1, inf\)",
+        ),
+        (
+            EarlyStoppingEstimator(Counted()),
+            {"tol": [-1.0]},
+            {},
+            r"The candidate \{'tol': -1.0\} is refused: The 'tol' parameter",
+        ),
+        (
+            EarlyStoppingEstimator(Counted(), max_iter=5),
+            {"min_iter": [2, 8]},
+            {},
+            r"The candidate \{'min_iter': 8\} is refused: min_iter=8 is larger than max_iter=5",
+        ),
     ],
 )
 def test_bad_arguments_are_refused_before_any_training(estimator, grid, params, message):
@@ -285,3 +305,50 @@ def test_a_candidate_that_fails_scores_error_score_and_trains_no_further():
     assert search.best_params_["estimator__eta0"] == 0.1
     with pytest.raises(ValueError, match="eta0 must be positive"):
         EpochHalvingSearchCV(wrapper, grid, cv=3, refit=False, error_score="raise").fit(X, y)
+
+
+def test_a_resumable_search_says_nothing_of_starting_over_and_says_what_it_replays(
+    tmp_path, capsys
+):
+    from skstop._checkpoint import NoMatchingCheckpointWarning
+
+    wrapper = EarlyStoppingEstimator(
+        SGDClassifier(random_state=0),
+        max_iter=3,
+        random_state=0,
+        checkpoint_dir=tmp_path,
+        warm_start=True,
+    )
+    grid = {"estimator__alpha": [1e-4, 1e-2, 1.0]}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        EpochHalvingSearchCV(wrapper, grid, cv=2, verbose=1).fit(X_digits, y_digits)
+    assert [w for w in caught if issubclass(w.category, NoMatchingCheckpointWarning)] == []
+    assert not any("starts over" in str(w.message) for w in caught)
+    assert "replayed" not in capsys.readouterr().out
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        EpochHalvingSearchCV(wrapper, grid, cv=2, verbose=1).fit(X_digits, y_digits)
+    out = capsys.readouterr().out.splitlines()
+    assert out[:2] == [
+        "rung 1/2: 3 candidates x 2 folds, up to epoch 1 (replayed from the record of an "
+        "interrupted search)",
+        "rung 2/2: 1 candidates x 2 folds, up to epoch 3 (replayed from the record of an "
+        "interrupted search)",
+    ]
+
+
+def test_a_search_says_once_that_candidate_folds_did_not_converge():
+    from sklearn.exceptions import ConvergenceWarning
+
+    wrapper = EarlyStoppingEstimator(SGDClassifier(random_state=0), max_iter=9, random_state=0)
+    grid = {"estimator__alpha": list(np.logspace(-6, 0, 9))}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search = EpochHalvingSearchCV(wrapper, grid, cv=3, refit=False).fit(X_digits, y_digits)
+    unconverged = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    [winner] = [c for c in search.cv_results_["termination_condition"] if c != "rung budget"]
+    assert winner == "no_change on 1 fold, max_iter on 2 folds"
+    assert len(unconverged) == 1
+    assert str(unconverged[0].message).startswith("2 of the 27 candidate-folds reached max_iter=9")

@@ -17,7 +17,7 @@ no verified manifest names, or whose hash differs from its manifest's, is never
 unpickled. Manifests are signed (see ``_signing``).
 """
 
-from ._errors import CheckpointError
+from ._errors import CheckpointError, NoMatchingCheckpointWarning
 from ._policy import SavePolicy
 from ._resume import configuration_id, load_checkpoint, resume_run, run_folders
 from ._saver import CheckpointSaver
@@ -28,6 +28,7 @@ __all__ = [
     "CheckpointError",
     "CheckpointSaver",
     "CheckpointWriter",
+    "NoMatchingCheckpointWarning",
     "SavePolicy",
     "configuration_id",
     "latest_checkpoint",

@@ -12,7 +12,7 @@ from sklearn.utils.validation import _num_samples
 from .. import _split
 from .._monitor import Stop
 from .._state import TrainingState, set_fitted_attributes
-from ._errors import CheckpointError
+from ._errors import CheckpointError, NoMatchingCheckpointWarning
 from ._lock import RunLock
 from ._signing import KEY_VARIABLE, key_path, signing_key
 from ._store import (
@@ -271,7 +271,12 @@ def _warn_starting_over(checkpoint_dir, unsigned, unfinished):
     elif checkpoint_dir is not None and run_folders(checkpoint_dir):
         # A first run in an empty folder is the normal case; other runs
         # there mean the user may have expected one of them to continue.
-        reason = f"{checkpoint_dir} holds no checkpoint of this configuration (parameters and data)"
+        warnings.warn(
+            f"warm_start=True, but {checkpoint_dir} holds no checkpoint of this "
+            "configuration (parameters and data); training starts over.",
+            NoMatchingCheckpointWarning,
+        )
+        return
     else:
         return
     warnings.warn(f"warm_start=True, but {reason}; training starts over.", UserWarning)
