@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from ._interrupts import watching_interrupts
 from ._monitor import Stop
 
 # The training error that ProgressQuotient reads is scored on this many
@@ -114,10 +115,12 @@ class EpochLoop:
         # A resumed run that had already stopped stays stopped, unless the
         # parameters now allow more (a larger max_iter, say).
         state.stop = self.monitor.decide(state) if state.n_epochs else None
-        with self.reporter(state.n_epochs) as reporter:
+        with self.reporter(state.n_epochs) as reporter, watching_interrupts() as interrupts:
             try:
                 while state.stop is None and (until is None or state.n_epochs < until):
-                    state.stop = self._run_epoch(reporter, pausing=state.n_epochs + 1 == until)
+                    state.stop = self._run_epoch(
+                        reporter, interrupts, pausing=state.n_epochs + 1 == until
+                    )
             except KeyboardInterrupt:
                 if state.best is None:
                     raise
@@ -126,10 +129,11 @@ class EpochLoop:
                 self._finish(reporter)
         return state.stop
 
-    def _run_epoch(self, reporter, pausing=False):
+    def _run_epoch(self, reporter, interrupts, pausing=False):
         state, trainer = self.state, self.trainer
         with self.tasks.begin_epoch(state.estimator):
             trainer.train_one_epoch(state.estimator, self.batches)
+        interrupts.raise_if_pressed()  # the estimator swallowed a Ctrl-C (MLP does)
         score = np.nan if self.validation is None else self.validation.score(state.estimator)
         if self._training_probe is not None:
             state.training_scores.append(
