@@ -437,7 +437,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             )
             saver = self._open_checkpoints(state, manifest, lock, trainer, key)
             if saver is not None:
-                cleanup.callback(saver.close)
+                cleanup.enter_context(saver)
             tasks = EpochTasks(self, self.max_iter, X, y)
             loop = self._epoch_loop(state, trainer, batches, validation, saver, tasks)
             with trainer.random_stream(state, self._trainer_seed(state)):

@@ -272,6 +272,38 @@ def test_full_disk_leaves_the_previous_checkpoint_byte_identical(tmp_path, monke
     assert snapshot_files(folder) == before
 
 
+class FailsInEpoch(ScriptedClassifier):
+    """Its partial_fit raises the estimator's own error in epoch ``fail_at``."""
+
+    def __init__(self, scores=(0.5,), fail_at=3):
+        super().__init__(scores=scores)
+        self.fail_at = fail_at
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        if len(getattr(self, "calls_", ())) + 1 == self.fail_at:
+            raise ValueError("the estimator's own error")
+        return super().partial_fit(X, y, classes, sample_weight)
+
+
+def test_a_full_disk_while_the_estimator_fails_says_the_estimators_error_first(
+    tmp_path, monkeypatch
+):
+    write_durably = durable.write_durably
+
+    def full_at_epoch_2(path, data):  # in the background, while epoch 3 trains and fails
+        if "model-e000002" in str(path):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        write_durably(path, data)
+
+    monkeypatch.setattr(durable, "write_durably", full_at_epoch_2)
+    model = EarlyStoppingEstimator(
+        FailsInEpoch(scores=[0.5, 0.6, 0.7]), checkpoint_dir=tmp_path, checkpoint_every=1
+    )
+    with pytest.warns(UserWarning, match="Saving the last checkpoint failed as well: OSError"):
+        with pytest.raises(ValueError, match="the estimator's own error"):
+            model.fit(X, y)
+
+
 # -- resuming --------------------------------------------------------------------
 
 

@@ -1,5 +1,7 @@
 """What the loop hands to checkpointing after each epoch, and on Ctrl-C."""
 
+import warnings
+
 from sklearn.pipeline import Pipeline
 
 from .._state import input_attributes
@@ -71,3 +73,24 @@ class CheckpointSaver:
     def close(self):
         """Wait for the last commit; re-raises its error."""
         self.writer.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, error, traceback):
+        """Close; when the fit raised, its error comes first and a failed write is said beside it.
+
+        A full disk must not hide why training failed (the estimator's own
+        error would be left in ``__context__``).
+        """
+        if error is None:
+            self.close()
+            return
+        try:
+            self.close()
+        except Exception as write_error:
+            warnings.warn(
+                f"Saving the last checkpoint failed as well: {type(write_error).__name__}: "
+                f"{write_error}",
+                UserWarning,
+            )
