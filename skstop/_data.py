@@ -29,12 +29,14 @@ def training_and_validation(
     preprocessing,
     batching,
     scorer,
+    trained_input,
 ):
     """The training batches and the validation set (None when nothing is held out).
 
     ``preprocessing`` is a Pipeline's steps before the trained one (or None):
     fitted here on the training rows and stored in ``state``, unless ``state``
-    (continued) has it already. ``batching``
+    (continued) has it already; ``trained_input`` turns its output into what
+    the trained estimator takes (a trainer's ``prepare_input``). ``batching``
     holds EpochBatches' ``batch_size`` and ``shuffle``.
     """
     train = None  # every row of X trains, unless a split is held out
@@ -63,9 +65,9 @@ def training_and_validation(
             X, train = _safe_indexing(X, rows), None
         if state.preprocessing is None:  # a continued run keeps the one it was fitted with
             state.preprocessing = clone(preprocessing).fit(X, y)
-        X = state.preprocessing.transform(X)
+        X = trained_input(state.preprocessing.transform(X))
         if X_val is not None:
-            X_val = _transform_validation(state.preprocessing, X_val)
+            X_val = trained_input(_transform_validation(state.preprocessing, X_val))
     batches = EpochBatches(X, y, train, train_params, random_state=state.random_state, **batching)
     if X_val is None:
         return batches, None

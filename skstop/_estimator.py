@@ -434,6 +434,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
                 preprocessing=self.estimator[:-1] if isinstance(self.estimator, Pipeline) else None,
                 batching=dict(batch_size=self.batch_size, shuffle=self.shuffle),
                 scorer=self._scorer(trainer),
+                trained_input=trainer.prepare_input,
             )
             saver = self._open_checkpoints(state, manifest, lock, trainer, key)
             if saver is not None:

@@ -374,3 +374,28 @@ def test_callbacks_that_define_batch_hooks_still_get_every_batch():
         "on_grad_computed": n_batches,
         "on_batch_end": n_batches,
     }
+
+
+@pytest.mark.parametrize("iterator", ["TensorBatches", "DataLoader"])
+def test_a_net_as_the_last_step_of_a_pipeline_takes_its_scalers_float64(iterator, tmp_path):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    # A user-set iterator option keeps skorch's DataLoader (see _iterates_by_default).
+    own = {"iterator_valid__num_workers": 0} if iterator == "DataLoader" else {}
+    X_float64 = X_flat.astype(np.float64)
+    model = EarlyStoppingEstimator(
+        make_pipeline(StandardScaler(), mlp(**own)),
+        max_iter=3,
+        random_state=0,
+        checkpoint_dir=tmp_path,
+    ).fit(X_float64, y)
+    assert model.n_iter_ == 3
+    assert model.predict(X_float64[:50]).shape == (50,)
+    assert 0 <= model.score(X_float64, y) <= 1
+    if iterator == "TensorBatches":  # the fitted Pipeline, and its model file, take float64 too
+        np.testing.assert_array_equal(
+            model.estimator_.predict(X_float64[:50]), model.predict(X_float64[:50])
+        )
+        saved = joblib.load(model.checkpoint_path_ / f"model-e{model.best_iteration_:06d}.joblib")
+        np.testing.assert_array_equal(saved.predict(X_float64[:50]), model.predict(X_float64[:50]))

@@ -81,9 +81,14 @@ class Trainer:
     def prepare_data(self, X, y, X_val, y_val, *, X_reaches_it=True):
         """The data as the estimator is trained on it (nets: tensors, class indices).
 
-        ``X_reaches_it`` is False when a Pipeline's steps take X first.
+        ``X_reaches_it`` is False when a Pipeline's steps take X first: their
+        output goes through ``prepare_input`` instead.
         """
         return X, y, X_val, y_val
+
+    def prepare_input(self, X):
+        """X as the estimator is trained on it (nets: float32 tensors on their device)."""
+        return X
 
     def predict_with(self, estimator, method, X, *args, **kwargs):
         """``estimator.method(X, ...)``, taking X and giving labels as ``fit`` took them."""

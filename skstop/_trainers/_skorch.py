@@ -86,12 +86,22 @@ class NetTrainer(Trainer):
         On the device once per fit when the net's batches come from
         TensorBatches, which then slices them there.
         """
-        device = getattr(self.estimator, "device", "cpu")
-        on_device = _iterates_by_default(self.estimator)
         if X_reaches_it:
-            X, X_val = (_module_input(data, device if on_device else None) for data in (X, X_val))
-        y, y_val = (self._target(target, device if on_device else None) for target in (y, y_val))
+            X, X_val = self.prepare_input(X), self.prepare_input(X_val)
+        device = self._batches_device()
+        y, y_val = (self._target(target, device) for target in (y, y_val))
         return X, y, X_val, y_val
+
+    def prepare_input(self, X):
+        # A Pipeline's scaler hands over float64, which a float32 module refuses.
+        return _module_input(X, self._batches_device())
+
+    def _batches_device(self):
+        """The device the data is moved to once per fit, or None when the net's own iterator
+        takes it."""
+        if not _iterates_by_default(self.estimator):
+            return None
+        return getattr(self.estimator, "device", "cpu")
 
     def _target(self, y, device):
         if y is None or _is_tensor(y):
@@ -105,8 +115,9 @@ class NetTrainer(Trainer):
 
     def predict_with(self, estimator, method, X, *args, **kwargs):
         """As ``Trainer.predict_with``; ``estimator`` is the net, or a Pipeline ending in it."""
-        if estimator is not None and not hasattr(estimator, "steps"):
-            X = _module_input(X, None)
+        if hasattr(estimator, "steps"):  # the Pipeline's steps first, as in training
+            X, estimator = estimator[:-1].transform(X), estimator.steps[-1][1]
+        X = _module_input(X, None)
         if method == "predict" and self._encodes_labels:
             return np.asarray(estimator.classes_)[estimator.predict(X)]
         if method == "score" and self._encodes_labels:

@@ -83,4 +83,8 @@ def _tensors(dataset):
         return None, None
     if isinstance(X, np.ndarray) and X.dtype == object:
         return None, None
-    return torch.as_tensor(X), None if y is None else torch.as_tensor(y)
+    X = torch.as_tensor(X)
+    if X.dtype == torch.float64 and torch.get_default_dtype() == torch.float32:
+        # What a Pipeline's scaler gives a fitted net: its module takes float32.
+        X = X.float()
+    return X, None if y is None else torch.as_tensor(y)
