@@ -187,6 +187,7 @@ class EpochLoop:
 
     def _finish(self, reporter):
         state = self.state
+        self.trainer.end_training(state.estimator, *self.batches.rows_in_memory())
         if not state.stop.converged:
             warnings.warn(
                 f"{state.stop.reason}: the model may not have converged. Raise "

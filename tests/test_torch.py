@@ -399,3 +399,49 @@ def test_a_net_as_the_last_step_of_a_pipeline_takes_its_scalers_float64(iterator
         )
         saved = joblib.load(model.checkpoint_path_ / f"model-e{model.best_iteration_:06d}.joblib")
         np.testing.assert_array_equal(saved.predict(X_float64[:50]), model.predict(X_float64[:50]))
+
+
+def refused_callbacks():
+    from skorch.callbacks import Checkpoint, EarlyStopping
+
+    return {
+        "EarlyStopping": (
+            lambda folder: EarlyStopping(),
+            r"The net's callback 'EarlyStopping' is skorch's EarlyStopping, which stops a net "
+            r"by raising KeyboardInterrupt",
+        ),
+        "EarlyStopping on train_loss": (
+            lambda folder: EarlyStopping(monitor="train_loss"),
+            "is skorch's EarlyStopping",
+        ),
+        "Checkpoint": (
+            lambda folder: ("keep", Checkpoint(dirname=str(folder))),
+            r"The net's callback 'keep' monitors 'valid_loss_best', which the net never records",
+        ),
+    }
+
+
+@pytest.mark.parametrize("case", refused_callbacks())
+def test_skorch_callbacks_that_cannot_work_are_refused_before_training(case, tmp_path):
+    callback, message = refused_callbacks()[case]
+    model = EarlyStoppingEstimator(mlp(callbacks=[callback(tmp_path)]), max_iter=3)
+    with pytest.raises(ValueError, match=message):
+        model.fit(X_flat, y)
+    assert not hasattr(model, "n_iter_")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_nets_callbacks_see_the_training_begin_and_end_once():
+    from skorch.callbacks import Callback
+
+    seen = Counter()
+
+    class CountsTrainingEvents(Callback):
+        def on_train_begin(self, net, **kwargs):
+            seen["on_train_begin"] += 1
+
+        def on_train_end(self, net, **kwargs):
+            seen["on_train_end"] += 1
+
+    fitted_mlp(mlp(callbacks=[CountsTrainingEvents()]), max_iter=4)
+    assert seen == {"on_train_begin": 1, "on_train_end": 1}

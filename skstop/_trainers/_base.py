@@ -122,6 +122,12 @@ class Trainer:
         """One pass of ``estimator`` over ``batches`` (an EpochBatches)."""
         raise NotImplementedError
 
+    def end_training(self, estimator, X, y):
+        """The fit has stopped (not paused): the estimator's own end-of-training hooks.
+
+        ``X, y`` are the training rows when held in memory, else None.
+        """
+
     def snapshot(self, estimator, reuse=None):
         """``estimator``'s complete current state; ``reuse`` is a snapshot no longer needed."""
         return PickleSnapshot(estimator)

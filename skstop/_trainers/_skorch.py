@@ -68,6 +68,8 @@ class NetTrainer(Trainer):
                 "iterates over minibatches itself: leave batch_size=None and set "
                 "the net's own batch_size (e.g. estimator__batch_size)."
             )
+        for name, callback in _named_callbacks(self.estimator):
+            _check_callback(name, callback)
 
     def new_estimator(self):
         net = super().new_estimator()
@@ -136,6 +138,10 @@ class NetTrainer(Trainer):
             with _batch_hooks_where_defined(net):
                 net.fit_loop(X, y, epochs=1, **params)
 
+    def end_training(self, net, X, y):
+        # skorch's partial_fit ends with it; skstop calls fit_loop, one epoch at a time.
+        net.notify("on_train_end", X=X, y=y)
+
     @contextmanager
     def random_stream(self, state, seed):
         """Torch's global RNG during a fit: a stream of its own when ``seed`` is given.
@@ -177,6 +183,35 @@ class NetTrainer(Trainer):
         from ._torch_snapshot import torch_rng_state, torch_rng_to_json
 
         return torch_rng_to_json(torch_rng_state())
+
+
+def _named_callbacks(net):
+    """The user's callbacks of ``net`` as ``(name, callback)`` pairs."""
+    for entry in net.callbacks or ():
+        name, callback = entry if isinstance(entry, tuple) else (type(entry).__name__, entry)
+        yield name, callback
+
+
+def _check_callback(name, callback):
+    """Refuse the skorch callbacks that cannot work inside EarlyStoppingEstimator."""
+    from skorch.callbacks import EarlyStopping
+
+    if isinstance(callback, EarlyStopping):
+        raise ValueError(
+            f"The net's callback {name!r} is skorch's EarlyStopping, which stops a net by "
+            "raising KeyboardInterrupt (a real Ctrl-C could not be told from it). "
+            "EarlyStoppingEstimator does the early stopping: remove the callback and set "
+            "n_iter_no_change and tol (scoring='loss' watches the validation loss)."
+        )
+    monitor = getattr(callback, "monitor", None)
+    if isinstance(monitor, str) and monitor.startswith("valid"):
+        raise ValueError(
+            f"The net's callback {name!r} monitors {monitor!r}, which the net never "
+            "records: EarlyStoppingEstimator holds the validation rows out itself and "
+            "trains the net with train_split=None. Monitor a training key (e.g. "
+            "'train_loss'), or use EarlyStoppingEstimator's own saving (checkpoint_dir) "
+            "and schedules (ReduceOnPlateau)."
+        )
 
 
 def _iterates_by_default(net):
