@@ -489,7 +489,13 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
                 raise ValueError(f"criteria must hold skstop.criteria objects; got {criterion!r}.")
             criterion._validate_params()
         self._monitor()  # raises if a criterion needs an error the scorer lacks
-        trainer_for(trained).check(batch_size=self.batch_size, scoring=self.scoring)
+        trainer_for(trained).check(
+            batch_size=self.batch_size,
+            scoring=self.scoring,
+            repeatable=self.random_state is not None
+            or self.warm_start
+            or self.checkpoint_dir is not None,
+        )
         if trained.get_params(deep=False).get("early_stopping") is True:
             raise ValueError(
                 f"{type(trained).__name__} has its own early stopping switched "

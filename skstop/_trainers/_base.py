@@ -105,8 +105,12 @@ class Trainer:
     def check_input(self, X, y, params):
         """Raise now, before any training, what the first epoch would refuse in ``X, y``."""
 
-    def check(self, *, batch_size, scoring):
-        """Raise a ValueError for wrapper parameters this kind of estimator cannot take."""
+    def check(self, *, batch_size, scoring, repeatable=False):
+        """Raise a ValueError for wrapper parameters this kind of estimator cannot take.
+
+        ``repeatable``: the user expects a run to repeat or to resume
+        (``random_state``, ``warm_start`` or ``checkpoint_dir`` is set).
+        """
         if scoring == "loss" and self.loss_scorer is None:
             raise ValueError(
                 "scoring='loss' (the net's own validation loss) needs a skorch net; "

@@ -15,6 +15,7 @@ Two skorch traps are avoided:
 """
 
 import sys
+import warnings
 from contextlib import contextmanager
 
 import numpy as np
@@ -61,7 +62,9 @@ class NetTrainer(Trainer):
             estimator, NeuralNetBinaryClassifier
         )
 
-    def check(self, *, batch_size, scoring):
+    def check(self, *, batch_size, scoring, repeatable=False):
+        if repeatable:
+            _warn_if_module_is_built(self.estimator)
         if batch_size is not None:
             raise ValueError(
                 f"batch_size={batch_size} was given for a skorch net, which "
@@ -183,6 +186,28 @@ class NetTrainer(Trainer):
         from ._torch_snapshot import torch_rng_state, torch_rng_to_json
 
         return torch_rng_to_json(torch_rng_state())
+
+
+def _warn_if_module_is_built(net):
+    """A module passed built: its weights come from the script, not from random_state.
+
+    Then two runs of a script start from different weights, and warm_start
+    finds no checkpoint of the configuration (the weights are part of it).
+    Weights loaded on purpose (fine-tuning) repeat, and may ignore this.
+    """
+    import torch
+
+    if isinstance(net.module, torch.nn.Module):
+        warnings.warn(
+            f"The net's module is an instance ({type(net.module).__name__}): its initial "
+            "weights were drawn from torch's global RNG when the script built it, not "
+            "under random_state, so another run of the script starts from other weights "
+            "and warm_start will not find this run's checkpoints. Pass the class and its "
+            "arguments instead (module=MyModule, module__n_hidden=32): the net then builds "
+            "it under random_state. (Weights loaded on purpose, to fine-tune, repeat: then "
+            "ignore this warning.)",
+            UserWarning,
+        )
 
 
 def _named_callbacks(net):
