@@ -37,7 +37,6 @@ class WaitAtEpoch4(logging.Handler):
 
 
 if __name__ == "__main__":
-    from skstop import EarlyStoppingEstimator
 
     X, y = load_digits(return_X_y=True)
     X = X / 16
