@@ -37,6 +37,7 @@ class WaitAtEpoch4(logging.Handler):
 
 
 if __name__ == "__main__":
+    from skstop import EarlyStoppingEstimator  # noqa: F401 (the README imports it earlier)
 
     X, y = load_digits(return_X_y=True)
     X = X / 16
