@@ -10,7 +10,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
-from sklearn.metrics import check_scoring, get_scorer_names
+from sklearn.metrics import check_scoring
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._available_if import _AvailableIfDescriptor
@@ -43,6 +43,7 @@ from ._inputs import (
     check_classes,
     check_features,
     check_fit_params,
+    check_scoring_name,
     check_targets,
 )
 from ._loop import EpochLoop
@@ -290,7 +291,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
 
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["partial_fit"]), Pipeline],
-        "scoring": [None, StrOptions({*get_scorer_names(), "loss"}), callable],
+        "scoring": [None, str, callable],  # names checked in _check_params, with suggestions
         "validation_fraction": [
             None,
             Interval(RealNotInt, 0, 1, closed="neither"),
@@ -468,6 +469,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
     def _check_params(self):
         """Check what the declared constraints cannot, before anything is done."""
         trained = self._trained_estimator
+        check_scoring_name(self.scoring, type(self).__name__, extra=("loss",))
         if not hasattr(trained, "partial_fit"):
             raise ValueError(
                 f"The last step of the Pipeline, {type(trained).__name__}, has no "
@@ -546,6 +548,8 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             criteria=self.criteria or (),
             scoring=self.scoring,
             is_classifier=self._is_classifier,
+            scores_r2=self.scoring == "r2"
+            or (self.scoring is None and get_tags(self.estimator).estimator_type == "regressor"),
         )
 
     def _validate_training_data(self, X, y, X_val, y_val):

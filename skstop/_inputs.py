@@ -7,9 +7,11 @@ user's whole arrays, so the messages are scikit-learn's, with the argument's
 name. Nothing here converts or keeps a copy of the data.
 """
 
+import difflib
 import inspect
 
 import numpy as np
+from sklearn.metrics import get_scorer_names
 from sklearn.utils import check_array
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import _assert_all_finite, _check_sample_weight
@@ -145,3 +147,22 @@ def check_fit_params(fit_params, X, partial_fit):
         )
     if fit_params.get("sample_weight") is not None and not is_dask_collection(X):
         _check_sample_weight(fit_params["sample_weight"], X)
+
+
+def check_scoring_name(scoring, owner, extra=()):
+    """Refuse a ``scoring`` string that names no scorer, with the names closest to it.
+
+    scikit-learn's own message lists all sixty-odd scorer names.
+    """
+    if not isinstance(scoring, str):
+        return
+    names = [*get_scorer_names(), *extra]
+    if scoring in names:
+        return
+    close = difflib.get_close_matches(scoring, names, n=3)
+    guess = f"did you mean {' or '.join(map(repr, close))}? " if close else ""
+    raise ValueError(
+        f"The 'scoring' parameter of {owner} is {scoring!r}, which is not a scorer name: "
+        f"{guess}sklearn.metrics.get_scorer_names() lists them all"
+        + (f", and {owner} also takes {', '.join(map(repr, extra))}." if extra else ".")
+    )

@@ -195,6 +195,9 @@ class EpochLoop:
                 "where it stopped).",
                 ConvergenceWarning,
             )
+        never_learned = self.monitor.never_learned(state.best_score)
+        if never_learned is not None:
+            warnings.warn(never_learned, UserWarning)
         if state.stop.condition == "non_finite":
             warnings.warn(
                 f"The validation score is {state.scores[-1]} at epoch "

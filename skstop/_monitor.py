@@ -108,10 +108,19 @@ def should_stop(
         # Still improving: a better epoch within the patience window (or, with
         # patience off, the last epoch is the best).
         window = 1 if n_iter_no_change is None else n_iter_no_change
-        if n_epochs - best_iteration < window:
+        since_best = n_epochs - best_iteration
+        if since_best == 0:
             return Stop(
                 "max_iter",
                 f"max_iter={max_iter} reached while still improving (best epoch {best_iteration})",
+                converged=False,
+            )
+        if since_best < window:
+            return Stop(
+                "max_iter",
+                f"max_iter={max_iter} reached {since_best} epoch{'s' * (since_best > 1)} after "
+                f"the best (epoch {best_iteration}), before the patience of {window} epochs ran "
+                "out",
                 converged=False,
             )
         return Stop("max_iter", f"max_iter={max_iter} reached")
@@ -175,6 +184,9 @@ class StoppingMonitor:
         ``tol_mode == "rel"``.
     is_classifier : bool
         Whether the default score is accuracy (else r2), for the criteria's E.
+    scores_r2 : bool
+        Whether the score is an r2 (a regressor's default score, ``'r2'``):
+        below 0, a model predicts worse than the mean of y.
 
     Raises
     ------
@@ -196,7 +208,9 @@ class StoppingMonitor:
         scoring=None,
         relative=False,
         is_classifier=False,
+        scores_r2=False,
     ):
+        self.scores_r2 = scores_r2
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.relative = relative
@@ -242,6 +256,20 @@ class StoppingMonitor:
             relative=self.relative,
         )
 
+    def never_learned(self, best_score):
+        """Why the best score says the model learned nothing, or None.
+
+        An r2 below 0 at the best epoch: no epoch predicted better than the
+        mean of y would have (a diverged SGD on unscaled features ends there).
+        """
+        if not self.scores_r2 or not best_score < 0:
+            return None
+        return (
+            f"The best validation r2 is {best_score:.3g}, below 0: no epoch predicted better "
+            "than the mean of y would. Unscaled features (put a StandardScaler before the "
+            "estimator) or too high a learning rate (lower eta0) make SGD diverge like this."
+        )
+
     def _history(self, state):
         scores = np.asarray(state.scores, dtype=float)
         to_error = self._to_error
@@ -262,6 +290,9 @@ class FixedEpochs:
 
     scored = False
     needs_training_scores = False
+
+    def never_learned(self, best_score):
+        return None  # nothing is scored
 
     def __init__(self, max_iter):
         self.max_iter = max_iter

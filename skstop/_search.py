@@ -30,6 +30,7 @@ from sklearn.utils.validation import _check_method_params, indexable
 from ._checkpoint import NoMatchingCheckpointWarning, configuration_id, signing_key
 from ._checkpoint._rungs import RungRecord
 from ._estimator import EarlyStoppingEstimator
+from ._inputs import check_scoring_name
 
 
 @dataclass
@@ -439,6 +440,7 @@ class EpochHalvingSearchCV(BaseSearchCV):
                 f"{name}(...)), {{'estimator__alpha': [...]}})."
             )
         self.estimator._validate_params()
+        check_scoring_name(self.scoring, type(self).__name__)
         max_iter = self.estimator.max_iter
         if self.min_epochs > max_iter:
             raise ValueError(

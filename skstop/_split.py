@@ -13,6 +13,10 @@ from sklearn.utils.validation import _num_samples
 # StratifiedShuffleSplit peaked at 359 MB on 5M labels, about 70 bytes a row.
 LABEL_BLOCK = 2**18
 
+# A validation set smaller than this scores in coarse steps (one row: 0 or 1
+# for accuracy, every epoch alike), too coarse to tell a better epoch.
+FEW_VALIDATION_ROWS = 10
+
 # Part of a checkpoint's configuration, so that a run is only ever resumed
 # with the rows it was started with: bump it whenever the rows drawn for a
 # given seed change (2: block-wise draws, from skstop 0.1.0 on).
@@ -46,6 +50,7 @@ def validation_split(X, y, *, validation_fraction, stratify, random_state):
             "validation split need at least 1 sample. Pass more samples, a "
             "smaller validation_fraction, or X_val and y_val."
         )
+    _warn_if_lopsided(n_samples, n_validation, validation_fraction)
     random_state = check_random_state(random_state)
     # Unstratified: every row is of one class.
     classes, counts, to_hold_out = None, np.array([n_samples]), np.array([n_validation])
@@ -110,6 +115,25 @@ class RowsNotHeldOut:
     def all(self):
         """Row numbers of every training row, in order."""
         return self.rows(np.arange(len(self)))
+
+
+def _warn_if_lopsided(n_samples, n_validation, validation_fraction):
+    """Warn of a split that trains on fewer rows than it holds out, or scores on very few."""
+    n_training = n_samples - n_validation
+    held_out = f"validation_fraction={validation_fraction!r} holds out {n_validation} of "
+    if n_validation > n_training:
+        warnings.warn(
+            f"{held_out}{n_samples} rows: training uses only {n_training}. A fraction of "
+            "0.1-0.3 is usual; an int is a number of rows.",
+            UserWarning,
+        )
+    elif n_validation < FEW_VALIDATION_ROWS:
+        warnings.warn(
+            f"{held_out}{n_samples} rows: the validation score of {n_validation} "
+            f"row{'s' * (n_validation > 1)} moves in steps too coarse to tell a better "
+            "epoch. Pass more rows, a larger validation_fraction, or X_val and y_val.",
+            UserWarning,
+        )
 
 
 def _n_validation_samples(n_samples, validation_fraction):

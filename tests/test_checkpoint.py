@@ -2,6 +2,7 @@ import errno
 import hashlib
 import json
 import pickle
+import re
 import stat
 
 import joblib
@@ -188,8 +189,13 @@ def test_manifest_edited_without_the_key_is_refused(tmp_path):
 def test_checkpoint_signed_with_another_key_needs_trusted(tmp_path, monkeypatch):
     model = sgd_model(tmp_path).fit(X, y)
     monkeypatch.setenv("SKSTOP_CHECKPOINT_KEY", "another user's secret, long enough to be a key")
-    with pytest.raises(CheckpointError, match="pass trusted=True"):
+    with pytest.raises(CheckpointError, match="pass trusted=True") as refused:
         load_checkpoint(tmp_path)
+    # Two manifests (keep_last=2), one sentence naming both.
+    assert str(refused.value).count("not signed with this user's checkpoint key") == 1
+    assert re.search(
+        r"manifest-\d{6}\.json, manifest-\d{6}\.json are not signed", str(refused.value)
+    )
     loaded = load_checkpoint(tmp_path, trusted=True)
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
 

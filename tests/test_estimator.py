@@ -14,7 +14,7 @@ from sklearn.naive_bayes import MultinomialNB
 from sklearn.neural_network import MLPClassifier
 from sklearn.svm import SVC
 
-from skstop import EarlyStoppingEstimator
+from skstop import EarlyStoppingEstimator, EpochHalvingSearchCV
 from skstop._split import validation_split
 
 from ._scripted import HidingNB, ScriptedClassifier, ScriptedRegressor
@@ -411,6 +411,22 @@ def test_invalid_parameters_are_named(params, message):
     with pytest.raises(ValueError, match=message):
         EarlyStoppingEstimator(estimator, **params).fit(X_small, y_small)
     assert not hasattr(estimator, "epochs_")
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        EarlyStoppingEstimator(ScriptedClassifier(), scoring="acuracy"),
+        EpochHalvingSearchCV(EarlyStoppingEstimator(ScriptedClassifier()), {}, scoring="acuracy"),
+    ],
+)
+def test_a_scoring_typo_gets_the_closest_names_not_all_of_them(model):
+    with pytest.raises(ValueError) as error:
+        model.fit(X_small, y_small)
+    message = str(error.value)
+    assert "is 'acuracy', which is not a scorer name: did you mean 'accuracy'" in message
+    assert "sklearn.metrics.get_scorer_names() lists them all" in message
+    assert len(message) < 300
 
 
 def test_estimator_without_partial_fit_is_named():

@@ -47,6 +47,14 @@ def test_relative_improvement_scales_with_the_best_score():
             "max_iter",
             "max_iter=4 reached while still improving (best epoch 4)",
         ),
+        # Not improving for a while, but patience had not run out: not "still improving".
+        (
+            [0.1, 0.2, 0.4, 0.3],
+            3,
+            "max_iter",
+            "max_iter=4 reached 1 epoch after the best (epoch 3), before the patience of 2 "
+            "epochs ran out",
+        ),
         ([0.1, math.nan], 1, "non_finite", "validation score nan at epoch 2"),
         # Patience and max_iter run out together: patience is the reason.
         ([0.4, 0.3, 0.2, 0.1], 2, "no_change", "no improvement greater than 0.001 for 2 epochs"),

@@ -104,3 +104,23 @@ def test_memory_does_not_grow_with_the_rows():
         tracemalloc.stop()
     assert len(train) + len(val) == len(labels)
     assert peak < 16e6
+
+
+@pytest.mark.parametrize(
+    "n_samples, fraction, message",
+    [
+        (560, 0.95, r"validation_fraction=0.95 holds out 532 of 560 rows: training uses only 28"),
+        (6, 0.1, r"holds out 1 of 6 rows: the validation score of 1 row moves in steps too"),
+    ],
+)
+def test_a_lopsided_split_is_warned_of(n_samples, fraction, message):
+    with pytest.warns(UserWarning, match=message):
+        split(np.arange(n_samples) % 2, fraction=fraction, stratify=False)
+
+
+def test_a_usual_split_is_not_warned_of():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        split(np.arange(100) % 2, fraction=0.1)

@@ -147,3 +147,26 @@ def test_an_empty_checkpoint_dir_is_refused(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="checkpoint_dir='' is an empty path"):
         scripted([0.5], checkpoint_dir="").fit(X, y)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_best_r2_below_zero_says_the_model_learned_nothing():
+    import warnings
+
+    from sklearn.linear_model import SGDRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.RandomState(0)
+    prices = rng.rand(300, 4) * [1, 1e3, 1e5, 1e6]  # unscaled: SGD diverges
+    target = prices @ [1.0, 2.0, 3.0, 4.0]
+    with pytest.warns(UserWarning, match=r"The best validation r2 is -[\d.]+e\+\d+, below 0: no "):
+        model = EarlyStoppingEstimator(SGDRegressor(random_state=0), random_state=0)
+        model.fit(prices, target)
+    assert model.best_score_ < 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        scaled = EarlyStoppingEstimator(
+            make_pipeline(StandardScaler(), SGDRegressor(random_state=0)), random_state=0
+        ).fit(prices, target)
+    assert scaled.best_score_ > 0.9

@@ -41,7 +41,34 @@ MODEL = "model-e{epoch:06d}.joblib"
 
 
 class UnsignedManifest(CheckpointError):
-    """A manifest whose signature is not this user's key's."""
+    """A manifest whose signature is not this user's key's.
+
+    ``names`` are the manifests' file names; ``unsigned_reason(names)`` says
+    why such manifests are refused, once for all of them.
+    """
+
+    def __init__(self, names, message=None):
+        self.names = list(names)
+        super().__init__(message or unsigned_reason(self.names))
+
+
+def unsigned_reason(names):
+    """Why manifests ``names`` (not signed with this user's key) are refused, in one sentence."""
+    listed = ", ".join(names)
+    return (
+        f"{listed} {'is' if len(names) == 1 else 'are'} not signed with this user's "
+        f"checkpoint key ({_key_location()}): written by someone else, on another "
+        "machine, or altered. Checkpoints are pickles and loading one runs code, so "
+        f"{'it is' if len(names) == 1 else 'they are'} refused; pass trusted=True if you "
+        "trust where they came from."
+    )
+
+
+def _reasons(refusals):
+    """The refusals' messages, the unsigned manifests' said once for all of them."""
+    unsigned = [name for e in refusals if isinstance(e, UnsignedManifest) for name in e.names]
+    others = [str(error) for error in refusals if not isinstance(error, UnsignedManifest)]
+    return " ".join(others + ([unsigned_reason(unsigned)] if unsigned else []))
 
 
 def _versions():
@@ -110,13 +137,7 @@ def read_manifest(folder, path, key):
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise CheckpointError(f"{path.name} is not a complete manifest ({error}).") from error
     if key is not None and not is_signed(body_text.encode(), signature, key):
-        raise UnsignedManifest(
-            f"{path.name} is not signed with this user's checkpoint key "
-            f"({_key_location()}): it was written by someone else, "
-            "on another machine, or altered. Checkpoints are pickles and loading "
-            "one runs code, so it is refused; pass trusted=True if you trust "
-            "where it came from."
-        )
+        raise UnsignedManifest([path.name])
     body = _well_formed(path, body_text)
     config = RUN_FOLDER.fullmatch(folder.name)
     if config and body["progress"].get("config") != config[1]:
@@ -224,25 +245,26 @@ def latest_checkpoint(folder, *, key):
     verified, refusals = verified_manifests(folder, key)
     if verified:
         newest = verified[0]
-        newer = [str(e) for e in refusals if e.commit > newest.commit]
-        older = [str(e) for e in refusals if e.commit < newest.commit]
+        newer = [e for e in refusals if e.commit > newest.commit]
+        older = [e for e in refusals if e.commit < newest.commit]
         if refusals:
             warnings.warn(
                 (
                     f"Skipped newer checkpoints that failed verification, using "
-                    f"{newest.path.name}: " + " ".join(newer)
+                    f"{newest.path.name}: " + _reasons(newer)
                     if newer
                     else f"Using {newest.path.name}."
                 )
-                + (" Also skipped: " + " ".join(older) if older else ""),
+                + (" Also skipped: " + _reasons(older) if older else ""),
                 UserWarning,
             )
         return newest
-    reasons = " ".join(map(str, refusals)) or "It holds no committed manifest."
-    unsigned = refusals and all(isinstance(error, UnsignedManifest) for error in refusals)
-    raise (UnsignedManifest if unsigned else CheckpointError)(
-        f"No usable checkpoint in {folder}. {reasons}"
+    message = f"No usable checkpoint in {folder}. " + (
+        _reasons(refusals) or "It holds no committed manifest."
     )
+    if refusals and all(isinstance(error, UnsignedManifest) for error in refusals):
+        raise UnsignedManifest([name for error in refusals for name in error.names], message)
+    raise CheckpointError(message)
 
 
 def remove_uncommitted(folder):
