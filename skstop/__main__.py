@@ -9,6 +9,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import MinMaxScaler
 
+from . import __version__
 from ._estimator import EarlyStoppingEstimator
 
 
@@ -30,12 +31,24 @@ ESTIMATORS = {
 }
 
 
+def positive_int(text):
+    """An argparse type: an int of at least 1, or a usage error naming the value."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive integer")
+    return value
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m skstop",
         description="Early-stop a classifier on the digits data (1,797 8x8 images) "
         "and print its validation score per epoch, best epoch and test accuracy.",
     )
+    parser.add_argument("--version", action="version", version=f"skstop {__version__}")
     parser.add_argument(
         "--estimator",
         choices=sorted(ESTIMATORS),
@@ -44,14 +57,14 @@ def main(argv=None):
     )
     parser.add_argument(
         "--n-iter-no-change",
-        type=int,
+        type=positive_int,
         default=5,
         help="patience: epochs without improvement before stopping",
     )
-    parser.add_argument("--max-iter", type=int, default=200, help="maximum epochs")
+    parser.add_argument("--max-iter", type=positive_int, default=200, help="maximum epochs")
     parser.add_argument(
         "--batch-size",
-        type=int,
+        type=positive_int,
         default=None,
         help="rows per partial_fit call (default: whole split)",
     )
@@ -93,6 +106,11 @@ def main(argv=None):
         warm_start=args.checkpoint_dir is not None,
     ).fit(prepare(X_train), y_train)
 
+    if model.resumed_from_:
+        print(
+            f"resumed from the checkpoint of epoch {model.resumed_from_} in "
+            f"{model.checkpoint_path_}; epochs 1-{model.resumed_from_} were trained before"
+        )
     print(f"{'epoch':>5}  {'validation accuracy':>19}")
     for epoch, score in enumerate(model.validation_scores_, start=1):
         marker = "  <- best" if epoch == model.best_iteration_ else ""

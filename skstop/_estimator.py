@@ -210,6 +210,10 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
     n_iter_ : int
         Number of epochs run.
 
+    resumed_from_ : int
+        The epoch this fit continued from: 0 when it trained from scratch;
+        with ``warm_start``, the epoch of the state or checkpoint it resumed.
+
     schedule_events_ : list of dict
         The changes the schedules made: epoch, parameter, old and new value.
 
@@ -441,11 +445,13 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             if saver is not None:
                 cleanup.enter_context(saver)
             tasks = EpochTasks(self, self.max_iter, X, y)
+            resumed_from = state.n_epochs
             loop = self._epoch_loop(state, trainer, batches, validation, saver, tasks)
             with trainer.random_stream(state, self._trainer_seed(state)):
                 stop = loop.run(until)
         paused = Stop("paused", f"paused after epoch {state.n_epochs}")
         set_fitted_attributes(self, state, stop or paused)
+        self.resumed_from_ = resumed_from
         if stop is not None:
             tasks.end(X, y)
         # Kept for warm_start, never pickled; an interrupted epoch left the live

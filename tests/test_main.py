@@ -41,3 +41,36 @@ def test_a_plot_path_in_a_missing_folder_is_refused_before_training(tmp_path, ca
     err = capsys.readouterr()
     assert f"the folder {missing.parent} does not exist" in err.err
     assert "epoch" not in err.out  # nothing was trained
+
+
+def test_bad_numbers_are_usage_errors_before_training(capsys):
+    import pytest
+
+    for argv in (["--max-iter", "0"], ["--n-iter-no-change", "-1"], ["--batch-size", "x"]):
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err
+        assert "Traceback" not in err
+        assert err.splitlines()[-1].startswith(f"python -m skstop: error: argument {argv[0]}: ")
+    assert err.splitlines()[-1].endswith("'x' is not an integer")
+
+
+def test_version(capsys):
+    import pytest
+
+    from skstop import __version__
+
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out == f"skstop {__version__}\n"
+
+
+def test_a_rerun_with_checkpoints_says_it_resumed(capsys, tmp_path):
+    argv = ["--estimator", "sgd", "--checkpoint-dir", str(tmp_path), "--plot", ""]
+    main([*argv, "--max-iter", "4", "--n-iter-no-change", "50"])
+    assert "resumed" not in capsys.readouterr().out
+    main([*argv, "--max-iter", "6", "--n-iter-no-change", "50"])
+    out = capsys.readouterr().out
+    assert "resumed from the checkpoint of epoch 4 in " in out
+    assert "epochs 1-4 were trained before" in out
