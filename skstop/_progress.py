@@ -2,12 +2,15 @@
 
 Every epoch is logged at INFO under the ``skstop`` logger (silent unless the
 application configures logging). On screen, ``verbose=1`` shows one tqdm
-progress bar per fit (one line per epoch when tqdm is not installed) and
-``verbose>=2`` one line per epoch.
+progress bar per fit on a terminal or in a notebook (elsewhere, and when tqdm
+is not installed, one line per epoch: a bar's carriage-return updates only
+clutter a log file) and ``verbose>=2`` one line per epoch.
 """
 
 import logging
+import sys
 import time
+from contextlib import ExitStack
 
 logger = logging.getLogger("skstop")
 
@@ -18,6 +21,14 @@ def _tqdm():
     except ImportError:
         return None
     return tqdm
+
+
+def _interactive(tqdm):
+    """Whether a bar can redraw in place: a notebook's widget, or stderr on a terminal."""
+    from tqdm.notebook import tqdm_notebook
+
+    notebook = issubclass(tqdm, tqdm_notebook)  # tqdm.auto chose the notebook's bar
+    return notebook or bool(getattr(sys.stderr, "isatty", lambda: False)())
 
 
 class EpochReporter:
@@ -39,19 +50,25 @@ class EpochReporter:
         self.name = name
         self.start = time.perf_counter()
         tqdm = _tqdm() if verbose == 1 else None
-        self._bar = (
-            tqdm(total=max_iter, initial=first_epoch, desc=name, unit="epoch", leave=True)
-            if tqdm is not None
-            else None
-        )
+        self._bar = None
+        self._open = ExitStack()
+        if tqdm is not None and _interactive(tqdm):
+            from tqdm.contrib.logging import logging_redirect_tqdm
+
+            self._bar = tqdm(total=max_iter, initial=first_epoch, desc=name, unit="epoch")
+            self._open.callback(self._bar.close)
+            # Log lines on the console (logging.basicConfig) go above the bar,
+            # not into it.
+            self._open.enter_context(
+                logging_redirect_tqdm(loggers=[logging.root, logger], tqdm_class=type(self._bar))
+            )
         self._lines = verbose >= 2 or (verbose == 1 and self._bar is None)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc_info):
-        if self._bar is not None:
-            self._bar.close()
+        self._open.close()
 
     def epoch(self, n_epochs, score, best_score, best_iteration):
         elapsed = time.perf_counter() - self.start

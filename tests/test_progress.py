@@ -1,4 +1,5 @@
 import logging
+import re
 
 import pytest
 from sklearn.datasets import make_classification
@@ -32,6 +33,7 @@ def test_verbose_1_shows_exactly_one_bar_per_fit(monkeypatch, capsys):
             bars.append(self)
 
     monkeypatch.setattr(progress, "_tqdm", lambda: CountedBar)
+    monkeypatch.setattr(progress, "_interactive", lambda tqdm: True)  # as on a terminal
     fit(verbose=1)
     captured = capsys.readouterr()
     assert len(bars) == 1
@@ -48,6 +50,44 @@ def test_verbose_1_without_tqdm_prints_lines(monkeypatch, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 4 + 1
     assert lines[-1] == STOP_LINE
+
+
+def test_verbose_1_into_a_file_or_pipe_prints_lines_not_a_bar(capsys):
+    pytest.importorskip("tqdm")
+    fit(verbose=1)  # capsys: stdout and stderr are not terminals
+    captured = capsys.readouterr()
+    assert "\r" not in captured.out + captured.err
+    assert captured.err == ""
+    lines = captured.out.splitlines()
+    assert len(lines) == 4 + 1 and lines.count(STOP_LINE) == 1
+
+
+def test_console_log_lines_go_above_the_bar_not_into_it(monkeypatch):
+    import io
+
+    pytest.importorskip("tqdm")
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    handler = logging.StreamHandler(terminal)  # as logging.basicConfig(level=INFO) makes
+    handler.setFormatter(logging.Formatter("%(levelname)s:%(name)s:%(message)s"))
+    root_level = logging.root.level
+    logging.root.addHandler(handler)
+    logging.root.setLevel(logging.INFO)
+    try:
+        fit(verbose=1)
+    finally:
+        logging.root.removeHandler(handler)
+        logging.root.setLevel(root_level)
+    text = terminal.getvalue()
+    assert "it/s" in text or "epoch/s" in text or "s/epoch" in text  # a bar was drawn
+    for epoch in range(1, 5):  # each log line starts a line of its own
+        assert re.search(rf"(^|\n|\r)INFO:skstop:EarlyStoppingEstimator epoch {epoch}:", text)
+    assert re.search(r"(^|\n|\r)\[EarlyStoppingEstimator\] stopped after epoch 4", text)
 
 
 def test_every_epoch_is_logged_to_the_skstop_logger(caplog, capsys):
