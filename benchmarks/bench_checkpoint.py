@@ -32,7 +32,7 @@ from skstop._checkpoint import CheckpointWriter, signing_key
 
 def save_times(estimator, folder, repeats):
     """Median seconds: plain dump, the loop's blocking part, the full commit."""
-    writer = CheckpointWriter.start(folder, "0" * 16, b"", signing_key(), keep_last=2)
+    writer = CheckpointWriter.start(folder, "0" * 16, b"", signing_key(), keep_last=2, versions={})
     plain, blocks, full = [], [], []
     try:
         for epoch in range(1, repeats + 1):

@@ -295,7 +295,9 @@ def snapshot_costs(device, n_params_millions, repeats):
         timed(lambda: pickle.dumps(net, protocol=5), sync=True, repeats=heavy),
     )
     with scratch_folder() as folder:
-        writer = CheckpointWriter.start(folder, "0" * 16, b"", signing_key(), keep_last=1)
+        writer = CheckpointWriter.start(
+            folder, "0" * 16, b"", signing_key(), keep_last=1, versions={}
+        )
 
         def durable():
             # What fit does at an improvement: the live net is the best.

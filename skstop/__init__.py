@@ -1,13 +1,13 @@
 """skstop: early stopping and model saving for scikit-learn estimators."""
 
 from . import criteria
-from ._checkpoint import CheckpointError, load_checkpoint
+from ._checkpoint import CheckpointError
 from ._display import EarlyStoppingDisplay
 from ._estimator import EarlyStoppingEstimator
+from ._resume import load_checkpoint
 from ._schedules import ReduceOnPlateau
 from ._search import EpochHalvingSearchCV
-
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
     "CheckpointError",

@@ -9,6 +9,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
+import sklearn
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
 from sklearn.metrics import check_scoring
 from sklearn.pipeline import Pipeline
@@ -29,14 +30,7 @@ from sklearn.utils.validation import (
 )
 
 from ._callbacks import CallbackSupportMixin, EpochTasks
-from ._checkpoint import (
-    CheckpointSaver,
-    CheckpointWriter,
-    SavePolicy,
-    configuration_id,
-    resume_run,
-    signing_key,
-)
+from ._checkpoint import CheckpointWriter, SavePolicy, signing_key
 from ._data import row_indexable, training_and_validation
 from ._inputs import (
     check_array_like,
@@ -49,9 +43,12 @@ from ._inputs import (
 from ._loop import EpochLoop
 from ._monitor import FixedEpochs, Stop, StoppingMonitor
 from ._progress import EpochReporter
+from ._resume import configuration_id, resume_run
+from ._saver import CheckpointSaver
 from ._schedules import ReduceOnPlateau
 from ._state import TrainingState, set_fitted_attributes
 from ._trainers import trainer_for
+from ._version import __version__
 from .criteria import Criterion
 
 
@@ -649,8 +646,11 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         """
         if self.checkpoint_dir is None:
             return None
+        versions = {"skstop": __version__, "sklearn": sklearn.__version__}
         if manifest is not None:
-            writer = CheckpointWriter.resume(manifest, lock, key, keep_last=self.keep_last)
+            writer = CheckpointWriter.resume(
+                manifest, lock, key, keep_last=self.keep_last, versions=versions
+            )
         else:
             writer = CheckpointWriter.start(
                 self.checkpoint_dir,
@@ -658,6 +658,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
                 _pickled(clone(self)),
                 key,
                 keep_last=self.keep_last,
+                versions=versions,
             )
             state.checkpoint_folder = writer.folder
         saver = CheckpointSaver(writer, SavePolicy(self.checkpoint_every), trainer, self)

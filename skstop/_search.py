@@ -27,10 +27,10 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import _check_method_params, indexable
 
-from ._checkpoint import NoMatchingCheckpointWarning, configuration_id, signing_key
-from ._checkpoint._rungs import RungRecord
+from ._checkpoint import NoMatchingCheckpointWarning, RungRecord, signing_key
 from ._estimator import EarlyStoppingEstimator
 from ._inputs import check_scoring_name
+from ._resume import configuration_id
 
 
 @dataclass

@@ -12,7 +12,8 @@ import pytest
 
 from skstop._checkpoint import run_folders, signing_key
 from skstop._checkpoint._lock import RunLock
-from skstop._checkpoint._store import MANIFEST, read_manifest
+from skstop._checkpoint._paths import MANIFEST
+from skstop._checkpoint._store import read_manifest
 
 from . import _search_child
 from .test_resume import run_to_the_end, start_child, step, uninterrupted

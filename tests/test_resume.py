@@ -11,7 +11,8 @@ import pytest
 
 from skstop import CheckpointError
 from skstop._checkpoint import run_folders, signing_key
-from skstop._checkpoint._store import MANIFEST, latest_checkpoint, read_manifest
+from skstop._checkpoint._paths import MANIFEST
+from skstop._checkpoint._store import latest_checkpoint, read_manifest
 
 from ._fit_child import data, make_model, result
 

@@ -1,39 +1,48 @@
-"""Durable checkpoints: when to save, how to write and verify, how to resume.
+"""Durable, signed checkpoints: a storage library that imports nothing else of skstop.
 
-Layout of ``checkpoint_dir``::
-
-    run-<config>-<time>-<token>/     one per fit, so parallel fits never collide
-        .skstop-lock                 flock'ed by the fit that owns the folder
-        wrapper.joblib               the unfitted EarlyStoppingEstimator (its params)
-        model-e000012.joblib         the model after epoch 12 (a Pipeline: all of it)
-        manifest-000004.json         commit 4: the epoch, the score history, RNG
-                                     states, and name/size/SHA-256 of each file
-    search-<id>.json                 an EpochHalvingSearchCV's finished rungs (signed
-                                     JSON, see ``_rungs``), when it runs with checkpoints
+Names in a checkpoint_dir are built and parsed in ``_paths`` (the layout is
+described there); signed JSON (manifests, rung records) in ``_envelope``;
+when to save and what to keep in ``_policy``; crash-safe writes in
+``_durable``; keys and signatures in ``_signing``; one live owner per run
+folder in ``_lock``; run folders and their manifests in ``_store``; a halving
+search's rung record in ``_rungs``.
 
 Every ``*.joblib`` file is a plain pickle that ``joblib.load`` opens. A manifest
 is written last, after the files it names, and is the commit marker: a file that
 no verified manifest names, or whose hash differs from its manifest's, is never
-unpickled. Manifests are signed (see ``_signing``).
+unpickled. What it means to resume a fit from a manifest is decided above this
+package (``skstop._resume``).
 """
 
 from ._errors import CheckpointError, NoMatchingCheckpointWarning
-from ._policy import SavePolicy
-from ._resume import configuration_id, load_checkpoint, resume_run, run_folders
-from ._saver import CheckpointSaver
-from ._signing import signing_key
-from ._store import CheckpointWriter, latest_checkpoint
+from ._lock import RunLock
+from ._paths import manifests, run_folders
+from ._policy import KeepLatest, SavePolicy
+from ._rungs import RungRecord
+from ._signing import KEY_VARIABLE, key_path, signing_key
+from ._store import (
+    CheckpointWriter,
+    UnsignedManifest,
+    VerifiedManifest,
+    latest_checkpoint,
+    remove_uncommitted,
+)
 
 __all__ = [
+    "KEY_VARIABLE",
     "CheckpointError",
-    "CheckpointSaver",
     "CheckpointWriter",
+    "KeepLatest",
     "NoMatchingCheckpointWarning",
+    "RunLock",
+    "RungRecord",
     "SavePolicy",
-    "configuration_id",
+    "UnsignedManifest",
+    "VerifiedManifest",
+    "key_path",
     "latest_checkpoint",
-    "load_checkpoint",
-    "resume_run",
+    "manifests",
+    "remove_uncommitted",
     "run_folders",
     "signing_key",
 ]

@@ -7,16 +7,11 @@ power cut. A reader therefore sees either the old file or the whole new one.
 """
 
 import os
-import re
-import secrets
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-TEMPORARY_PREFIX = ".tmp-"
-# The names skstop writes; a temporary file is one of them, a dot prefix and a
-# random suffix. Nothing else in a folder is ever deleted as "temporary".
-OWN_NAME = r"(?:wrapper|preprocessing|model-e\d{6,})\.joblib|manifest-\d{6,}\.json|checkpoint_key"
-TEMPORARY = re.compile(rf"{re.escape(TEMPORARY_PREFIX)}(?:{OWN_NAME})\.[0-9a-f]{{8}}")
+from ._paths import is_temporary, temporary_name
+
 # Written in slices so that a kill can land mid-file (the kill tests slow this
 # down) and so that a full disk fails on the slice that does not fit.
 CHUNK_SIZE = 16 * 1024 * 1024
@@ -26,12 +21,6 @@ FOLDER_MODE = 0o700
 
 def write_chunk(file, chunk):
     file.write(chunk)
-
-
-def temporary_name(path):
-    """A fresh temporary name beside ``path``, matching ``TEMPORARY``."""
-    path = Path(path)
-    return path.with_name(f"{TEMPORARY_PREFIX}{path.name}.{secrets.token_hex(4)}")
 
 
 def write_durably(path, data):
@@ -79,10 +68,10 @@ def make_private_folder(folder):
 def remove_temporary_files(folder):
     """Delete what skstop's writes killed mid-way left behind in ``folder``.
 
-    Only names that ``TEMPORARY`` matches, and never through a symlink.
+    Only skstop's temporary names, and never through a symlink.
     """
     for leftover in Path(folder).iterdir():
-        if TEMPORARY.fullmatch(leftover.name) and not leftover.is_symlink():
+        if is_temporary(leftover):
             leftover.unlink(missing_ok=True)
 
 

@@ -13,7 +13,7 @@ import fcntl
 import os
 from pathlib import Path
 
-LOCK_NAME = ".skstop-lock"
+from ._paths import LOCK_NAME
 
 
 class RunLock:

@@ -1,4 +1,4 @@
-"""When to save: a small policy, apart from how a checkpoint is written."""
+"""When to save and what to keep: small policies, apart from how a checkpoint is written."""
 
 
 class SavePolicy:
@@ -17,3 +17,20 @@ class SavePolicy:
         """Whether the state after epoch ``n_epochs`` is saved."""
         periodic = self.every is not None and n_epochs % self.every == 0
         return improved or periodic or finished
+
+
+class KeepLatest:
+    """Keep the newest ``n`` commits; each names the best model so far, which stays too.
+
+    Parameters
+    ----------
+    n : int
+        Commits kept (``keep_last``).
+    """
+
+    def __init__(self, n):
+        self.n = n
+
+    def split(self, commits):
+        """``(kept, dropped)`` of ``commits``, oldest first."""
+        return commits[-self.n :], commits[: -self.n]

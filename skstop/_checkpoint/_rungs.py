@@ -14,10 +14,9 @@ does not verify is ignored (the search then ranks from the runs as they are).
 import json
 import math
 import warnings
-from pathlib import Path
 
-from ._durable import atomic_write, read_file
-from ._signing import is_signed, sign
+from ._envelope import EnvelopeError, UnsignedEnvelope, read_envelope, write_envelope
+from ._paths import search_record
 
 RECORD_FORMAT = 1
 
@@ -37,7 +36,7 @@ class RungRecord:
     """
 
     def __init__(self, checkpoint_dir, search_id, key):
-        self.path = Path(checkpoint_dir) / f"search-{search_id}.json"
+        self.path = search_record(checkpoint_dir, search_id)
         self.search_id = search_id
         self._key = key
         self.rungs = []
@@ -45,16 +44,18 @@ class RungRecord:
     def read(self):
         """The rungs recorded by an earlier run of the same search (none if unverified)."""
         try:
-            envelope = json.loads(read_file(self.path))
-            body_text, signature = envelope["body"], envelope["signature"]
-            body = json.loads(body_text)
+            body = json.loads(read_envelope(self.path, self._key))
         except FileNotFoundError:
             return []
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            return self._ignored(f"it cannot be read ({error})")
-        if not is_signed(body_text.encode(), signature, self._key):
+        except UnsignedEnvelope:
             return self._ignored("it is not signed with this user's checkpoint key")
-        if body.get("format") != RECORD_FORMAT or body.get("search") != self.search_id:
+        except (OSError, EnvelopeError, ValueError) as error:
+            return self._ignored(f"it cannot be read ({error})")
+        if (
+            not isinstance(body, dict)
+            or body.get("format") != RECORD_FORMAT
+            or body.get("search") != self.search_id
+        ):
             return self._ignored("it belongs to another search")
         self.rungs = list(body["rungs"])
         return self.rungs
@@ -62,9 +63,8 @@ class RungRecord:
     def add(self, runs):
         """Record a finished rung: ``runs`` maps ``(candidate, fold)`` to a dict of its results."""
         self.rungs.append({f"{c},{f}": _finite(result) for (c, f), result in runs.items()})
-        body = json.dumps({"format": RECORD_FORMAT, "search": self.search_id, "rungs": self.rungs})
-        envelope = {"body": body, "signature": sign(body.encode(), self._key)}
-        atomic_write(self.path, json.dumps(envelope).encode())
+        body = {"format": RECORD_FORMAT, "search": self.search_id, "rungs": self.rungs}
+        write_envelope(self.path, body, self._key)
 
     @staticmethod
     def runs_of(rung):

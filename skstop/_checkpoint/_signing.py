@@ -22,8 +22,9 @@ import secrets
 import stat
 from pathlib import Path
 
-from ._durable import fsync_folder, make_private_folder, temporary_name, write_durably
+from ._durable import fsync_folder, make_private_folder, write_durably
 from ._errors import CheckpointKeyError
+from ._paths import temporary_name
 
 KEY_VARIABLE = "SKSTOP_CHECKPOINT_KEY"
 MIN_KEY_BYTES = 32

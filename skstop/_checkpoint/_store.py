@@ -9,35 +9,38 @@ import io
 import json
 import os
 import platform
-import re
-import secrets
 import time
 import warnings
 from pathlib import Path
 
 import joblib
-import sklearn
 
 from ._durable import (
-    TEMPORARY,
     BackgroundWriter,
     atomic_write,
     fsync_folder,
     make_private_folder,
     read_file,
     remove_temporary_files,
-    temporary_name,
     write_durably,
 )
+from ._envelope import EnvelopeError, UnsignedEnvelope, read_envelope, write_envelope
 from ._errors import CheckpointError, CheckpointKeyError
-from ._lock import LOCK_NAME, RunLock
-from ._signing import KEY_VARIABLE, is_signed, key_path, sign
+from ._lock import RunLock
+from ._paths import (
+    LOCK_NAME,
+    manifest_name,
+    manifests,
+    model_name,
+    new_run_folder,
+    role_file_name,
+    run_config,
+    temporary_name,
+)
+from ._policy import KeepLatest
+from ._signing import KEY_VARIABLE, key_path
 
 FORMAT = 1
-RUN_PREFIX = "run-"
-RUN_FOLDER = re.compile(rf"{RUN_PREFIX}([0-9a-f]{{16}})-\d{{8}}T\d{{6}}-[0-9a-f]{{8}}")
-MANIFEST = re.compile(r"manifest-(\d{6,})\.json")
-MODEL = "model-e{epoch:06d}.joblib"
 
 
 class UnsignedManifest(CheckpointError):
@@ -71,16 +74,6 @@ def _reasons(refusals):
     return " ".join(others + ([unsigned_reason(unsigned)] if unsigned else []))
 
 
-def _versions():
-    from .. import __version__
-
-    return {
-        "skstop": __version__,
-        "sklearn": sklearn.__version__,
-        "python": platform.python_version(),
-    }
-
-
 def _file_entry(name, data):
     return {"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
@@ -98,7 +91,7 @@ class VerifiedManifest:
 
     @property
     def path(self):
-        return self.folder / f"manifest-{self.commit:06d}.json"
+        return self.folder / manifest_name(self.commit)
 
     @property
     def record(self):
@@ -130,20 +123,17 @@ def read_manifest(folder, path, key):
         signature that is not ``key``'s).
     """
     try:
-        envelope = json.loads(read_file(path))
-        body_text, signature = envelope["body"], envelope["signature"]
-        if not isinstance(body_text, str) or not isinstance(signature, str):
-            raise TypeError("body and signature must be strings")
-    except (OSError, ValueError, KeyError, TypeError) as error:
+        body_text = read_envelope(path, key)
+    except (OSError, EnvelopeError) as error:
         raise CheckpointError(f"{path.name} is not a complete manifest ({error}).") from error
-    if key is not None and not is_signed(body_text.encode(), signature, key):
-        raise UnsignedManifest([path.name])
+    except UnsignedEnvelope:
+        raise UnsignedManifest([path.name]) from None
     body = _well_formed(path, body_text)
-    config = RUN_FOLDER.fullmatch(folder.name)
-    if config and body["progress"].get("config") != config[1]:
+    config = run_config(folder)
+    if config and body["progress"].get("config") != config:
         raise CheckpointError(
             f"{path.name} belongs to configuration {body['progress'].get('config')}, "
-            f"not to {config[1]} as its run folder's name says: the folder was renamed "
+            f"not to {config} as its run folder's name says: the folder was renamed "
             "or its files were moved in."
         )
     for entry in body["files"].values():
@@ -198,16 +188,6 @@ def _check_plain_name(name):
         or os.path.isabs(name)
     ):
         raise ValueError(f"file name {name!r} is not a plain name inside the run folder")
-
-
-def manifests(folder):
-    """``(commit, path)`` of each manifest in ``folder``, newest first (unverified)."""
-    found = []
-    for path in Path(folder).iterdir():
-        match = MANIFEST.fullmatch(path.name)
-        if match:
-            found.append((int(match[1]), path))
-    return sorted(found, reverse=True)
 
 
 def verified_manifests(folder, key):
@@ -273,9 +253,7 @@ def remove_uncommitted(folder):
     Only skstop's temporary files and the lock file are deleted; a folder that
     holds anything else (a user's file, say) is left as it is.
     """
-    for path in Path(folder).iterdir():
-        if TEMPORARY.fullmatch(path.name) and not path.is_symlink():
-            path.unlink(missing_ok=True)
+    remove_temporary_files(folder)
     (Path(folder) / LOCK_NAME).unlink(missing_ok=True)
     try:
         Path(folder).rmdir()
@@ -304,14 +282,17 @@ class CheckpointWriter:
     key : bytes
         Signs the manifests.
     keep_last : int
-        Manifests kept.
+        Manifests kept (with the files they name: the best model among them).
+    versions : dict
+        The software that wrote the run (name: version), recorded in each manifest.
     committed : list of VerifiedManifest, default=()
         The run's verified manifests, when it is resumed.
     """
 
-    def __init__(self, folder, lock, key, *, keep_last, committed=()):
+    def __init__(self, folder, lock, key, *, keep_last, versions, committed=()):
         self.folder = Path(folder)
-        self.keep_last = keep_last
+        self.keep = KeepLatest(keep_last)
+        self._versions = {**versions, "python": platform.python_version()}
         self._lock = lock
         self._key = key
         self._committed = [(m.commit, m.body["files"]) for m in sorted(committed, key=_commit)]
@@ -323,10 +304,9 @@ class CheckpointWriter:
         self.best_epoch_saved = None
 
     @classmethod
-    def start(cls, checkpoint_dir, config, wrapper_bytes, key, *, keep_last):
+    def start(cls, checkpoint_dir, config, wrapper_bytes, key, *, keep_last, versions):
         """Create a new run folder; raises before training if it is not writable."""
-        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-        folder = Path(checkpoint_dir) / f"{RUN_PREFIX}{config}-{stamp}-{secrets.token_hex(4)}"
+        folder = new_run_folder(checkpoint_dir, config)
         try:
             make_private_folder(folder.parent)
             folder.mkdir(mode=0o700)
@@ -335,7 +315,7 @@ class CheckpointWriter:
             if folder.is_dir():
                 remove_uncommitted(folder)
             raise _not_writable(checkpoint_dir, error) from error
-        writer = cls(folder, lock, key, keep_last=keep_last)
+        writer = cls(folder, lock, key, keep_last=keep_last, versions=versions)
         try:
             writer.add_file("wrapper", wrapper_bytes)
         except BaseException as error:
@@ -346,11 +326,13 @@ class CheckpointWriter:
         return writer
 
     @classmethod
-    def resume(cls, manifest, lock, key, *, keep_last):
+    def resume(cls, manifest, lock, key, *, keep_last, versions):
         """Commit after ``manifest``, in its run folder, whose ``lock`` is held."""
         remove_temporary_files(manifest.folder)
         verified, _ = verified_manifests(manifest.folder, key)
-        writer = cls(manifest.folder, lock, key, keep_last=keep_last, committed=verified)
+        writer = cls(
+            manifest.folder, lock, key, keep_last=keep_last, versions=versions, committed=verified
+        )
         writer.best_epoch_saved = manifest.record["best_iteration"]
         return writer
 
@@ -361,7 +343,7 @@ class CheckpointWriter:
         deletable as skstop's own), and takes its name with that commit.
         """
         self._writer.wait()
-        name = f"{role}.joblib"
+        name = role_file_name(role)
         if self._committed:
             atomic_write(self.folder / name, data)
         else:
@@ -390,39 +372,35 @@ class CheckpointWriter:
         if self._pending:
             fsync_folder(self.folder)
             self._pending = {}
-        name = MODEL.format(epoch=epoch)
+        name = model_name(epoch)
         atomic_write(self.folder / name, model_bytes)
         self._files["model"] = _file_entry(name, model_bytes)
         if model_is_best:
             self._files["best"] = self._files["model"]
-        body = json.dumps(
-            {
-                "format": FORMAT,
-                "commit": commit,
-                "epoch": epoch,
-                "created": time.time(),
-                "versions": _versions(),
-                "progress": record,
-                "files": self._files,
-            },
-            sort_keys=True,
-        )
-        envelope = json.dumps({"body": body, "signature": sign(body.encode(), self._key)})
-        atomic_write(self.folder / f"manifest-{commit:06d}.json", envelope.encode())
+        body = {
+            "format": FORMAT,
+            "commit": commit,
+            "epoch": epoch,
+            "created": time.time(),
+            "versions": self._versions,
+            "progress": record,
+            "files": self._files,
+        }
+        write_envelope(self.folder / manifest_name(commit), body, self._key)
         self._committed.append((commit, dict(self._files)))
         self._prune()
 
     def _prune(self):
-        """Keep the newest ``keep_last`` commits and the files they name.
+        """Keep the commits the keep policy keeps, and the files they name.
 
         Only manifests this writer committed or verified, and model files they
         name, are deleted; anything else in the folder is left alone.
         """
-        kept, dropped = self._committed[-self.keep_last :], self._committed[: -self.keep_last]
+        kept, dropped = self.keep.split(self._committed)
         self._committed = kept
         in_use = {entry["name"] for _, files in kept for entry in files.values()}
         for commit, files in dropped:
-            (self.folder / f"manifest-{commit:06d}.json").unlink(missing_ok=True)
+            (self.folder / manifest_name(commit)).unlink(missing_ok=True)
             for entry in files.values():
                 if entry["name"] not in in_use:
                     (self.folder / entry["name"]).unlink(missing_ok=True)

@@ -9,19 +9,22 @@ import numpy as np
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _num_samples
 
-from .. import _split
-from .._monitor import Stop
-from .._state import TrainingState, set_fitted_attributes
-from ._errors import CheckpointError, NoMatchingCheckpointWarning
-from ._lock import RunLock
-from ._signing import KEY_VARIABLE, key_path, signing_key
-from ._store import (
-    RUN_FOLDER,
+from . import _split
+from ._checkpoint import (
+    KEY_VARIABLE,
+    CheckpointError,
+    NoMatchingCheckpointWarning,
+    RunLock,
     UnsignedManifest,
+    key_path,
     latest_checkpoint,
     manifests,
     remove_uncommitted,
+    run_folders,
+    signing_key,
 )
+from ._monitor import Stop
+from ._state import TrainingState, set_fitted_attributes
 
 logger = logging.getLogger("skstop")
 
@@ -61,24 +64,6 @@ def _fingerprint(data):
     if hasattr(sample, "compute"):  # a dask array: hash values, not a task graph
         sample = sample.compute()
     return (type(data).__name__, getattr(data, "shape", n_samples), sample)
-
-
-def run_folders(checkpoint_dir, config=None):
-    """Run folders in ``checkpoint_dir`` (of one configuration when given).
-
-    Only real folders with skstop's run-folder names: a symlink is never followed.
-    """
-    checkpoint_dir = Path(checkpoint_dir)
-    if not checkpoint_dir.is_dir():
-        return []
-    return sorted(
-        path
-        for path in checkpoint_dir.iterdir()
-        if (match := RUN_FOLDER.fullmatch(path.name))
-        and config in (None, match[1])
-        and path.is_dir()
-        and not path.is_symlink()
-    )
 
 
 def find_resumable(checkpoint_dir, config, key):

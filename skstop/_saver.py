@@ -4,7 +4,7 @@ import warnings
 
 from sklearn.pipeline import Pipeline
 
-from .._state import input_attributes
+from ._state import input_attributes
 
 
 class CheckpointSaver:

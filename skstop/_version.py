@@ -1,0 +1,3 @@
+"""The version of skstop, read by setup.cfg and recorded in every checkpoint."""
+
+__version__ = "0.1.0"
