@@ -2,7 +2,6 @@
 
 import os
 import pickle
-from contextlib import ExitStack
 from copy import deepcopy
 from functools import partial
 from numbers import Integral, Real
@@ -40,10 +39,10 @@ from ._inputs import (
     check_scoring_name,
     check_targets,
 )
-from ._loop import EpochLoop
 from ._monitor import FixedEpochs, Stop, StoppingMonitor
 from ._progress import EpochReporter
 from ._resume import configuration_id, resume_run
+from ._run import TrainingRun
 from ._saver import CheckpointSaver
 from ._schedules import ReduceOnPlateau
 from ._state import TrainingState, set_fitted_attributes
@@ -396,33 +395,51 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         """
         return self._fit(X, y, X_val, y_val, fit_params)
 
-    def _fit(self, X, y, X_val, y_val, fit_params, *, until=None, paused=None):
-        """``fit``'s recipe; ``until`` pauses after that epoch, ``paused`` continues a pause.
+    def _fit(self, X, y, X_val, y_val, fit_params, *, until=None, paused_state=None):
+        """``fit``'s recipe: validate, start or resume a run, run it, set the fitted attributes.
 
-        A paused fit is fitted with its best epoch so far, and keeps its
-        TrainingState in ``_state``: EpochHalvingSearchCV hands that back, by
-        value, as ``paused`` to train the same run further.
+        ``until`` pauses after that epoch; ``paused_state`` (a TrainingState,
+        by value) continues a paused run. A paused fit is fitted with its best
+        epoch so far and keeps its state in ``_state`` (see ``continue_run``).
         """
-        self._check_params()
-        X, y, X_val, y_val = self._validate_training_data(X, y, X_val, y_val)
+        trainer = trainer_for(self._trained_estimator)
+        monitor = self._check_params(trainer)
+        X, y, X_val, y_val = self._validate_training_data(X, y, X_val, y_val, trainer)
         fit_params = dict(fit_params)
-        classes = self._classes(y, y_val, fit_params.pop("classes", None))
+        trainer.classes = self._classes(y, y_val, fit_params.pop("classes", None))
         train_params, score_params = self._route_fit_params(X, fit_params)
-        trainer = trainer_for(self._trained_estimator, classes=classes)
         # A Pipeline's steps check their own input; a paused run's was checked.
-        if paused is None and not isinstance(self.estimator, Pipeline):
+        if paused_state is None and not isinstance(self.estimator, Pipeline):
             trainer.check_input(X, y, train_params)
         # Read (or made) before anything is written, so a key problem is a clear error.
         key = signing_key() if self.checkpoint_dir is not None else None
-        state, manifest, lock = self._start_or_resume(trainer, key, X, y, X_val, y_val, paused)
+        state, manifest, lock = self._start_or_resume(
+            trainer, key, X, y, X_val, y_val, paused_state
+        )
         X, y, X_val, y_val = trainer.prepare_data(
             X, y, X_val, y_val, X_reaches_it=not isinstance(self.estimator, Pipeline)
         )
         # Until this fit ends: one that raises leaves nothing half-trained to continue.
         self._state = None
-        with ExitStack() as cleanup:
-            if lock is not None:
-                cleanup.callback(lock.release)
+        tasks = EpochTasks(self, self.max_iter, X, y)
+        data = (X, y, X_val, y_val, train_params, score_params)
+        with self._training_run(state, trainer, monitor, data, manifest, lock, key, tasks) as run:
+            stop = run.run_to(until)
+        set_fitted_attributes(
+            self, state, stop or Stop("paused", f"paused after epoch {state.n_epochs}")
+        )
+        self.resumed_from_ = run.resumed_from
+        if stop is not None:
+            tasks.end(X, y)
+        # Kept for warm_start, never pickled; an interrupted epoch left the live
+        # estimator half-trained, so only the checkpoint on disk can continue it.
+        self._state = None if stop is not None and stop.condition == "interrupted" else state
+        return self
+
+    def _training_run(self, state, trainer, monitor, data, manifest, lock, key, tasks):
+        """The TrainingRun of this fit, which owns ``lock`` (released here if building fails)."""
+        X, y, X_val, y_val, train_params, score_params = data
+        try:
             batches, validation = training_and_validation(
                 X,
                 y,
@@ -439,22 +456,25 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
                 trained_input=trainer.prepare_input,
             )
             saver = self._open_checkpoints(state, manifest, lock, trainer, key)
-            if saver is not None:
-                cleanup.enter_context(saver)
-            tasks = EpochTasks(self, self.max_iter, X, y)
-            resumed_from = state.n_epochs
-            loop = self._epoch_loop(state, trainer, batches, validation, saver, tasks)
-            with trainer.random_stream(state, self._trainer_seed(state)):
-                stop = loop.run(until)
-        paused = Stop("paused", f"paused after epoch {state.n_epochs}")
-        set_fitted_attributes(self, state, stop or paused)
-        self.resumed_from_ = resumed_from
-        if stop is not None:
-            tasks.end(X, y)
-        # Kept for warm_start, never pickled; an interrupted epoch left the live
-        # estimator half-trained, so only the checkpoint on disk can continue it.
-        self._state = None if stop is not None and stop.condition == "interrupted" else state
-        return self
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+        return TrainingRun(
+            state=state,
+            trainer=trainer,
+            monitor=monitor,
+            batches=batches,
+            validation=validation,
+            tasks=tasks,
+            reporter=partial(EpochReporter, type(self).__name__, self.verbose, self.max_iter),
+            seed=self._trainer_seed(state),
+            saver=saver,
+            lock=lock,
+            schedules=self.schedules or (),
+            restore_best=self.restore_best,
+            record_training_score=self.record_training_score,
+        )
 
     # -- fit, step by step ------------------------------------------------------
 
@@ -469,8 +489,8 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             return self.estimator.steps[-1][1]
         return self.estimator
 
-    def _check_params(self):
-        """Check what the declared constraints cannot, before anything is done."""
+    def _check_params(self, trainer):
+        """Check what the declared constraints cannot, before anything is done; the monitor."""
         trained = self._trained_estimator
         check_scoring_name(self.scoring, type(self).__name__, extra=("loss",))
         if not hasattr(trained, "partial_fit"):
@@ -493,8 +513,8 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             if not isinstance(criterion, Criterion):
                 raise ValueError(f"criteria must hold skstop.criteria objects; got {criterion!r}.")
             criterion._validate_params()
-        self._monitor()  # raises if a criterion needs an error the scorer lacks
-        trainer_for(trained).check(
+        monitor = self._monitor()  # raises if a criterion needs an error the scorer lacks
+        trainer.check(
             batch_size=self.batch_size,
             scoring=self.scoring,
             repeatable=self.random_state is not None
@@ -517,27 +537,13 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
                 "current directory; pass a folder (e.g. 'checkpoints'), or None to save "
                 "no checkpoints."
             )
+        return monitor
 
     def _trainer_seed(self, state):
         """Seeds a trainer's own generator (torch's, for nets) from random_state, or None."""
         if self.random_state is None:
             return None
         return int(state.split_random_state().randint(np.iinfo(np.int32).max))
-
-    def _epoch_loop(self, state, trainer, batches, validation, saver, tasks):
-        return EpochLoop(
-            state,
-            trainer,
-            self._monitor(),
-            batches,
-            validation,
-            schedules=self.schedules or (),
-            saver=saver,
-            tasks=tasks,
-            reporter=partial(EpochReporter, type(self).__name__, self.verbose, self.max_iter),
-            restore_best=self.restore_best,
-            record_training_score=self.record_training_score,
-        )
 
     def _monitor(self):
         if self.validation_fraction is None:
@@ -555,7 +561,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             or (self.scoring is None and get_tags(self.estimator).estimator_type == "regressor"),
         )
 
-    def _validate_training_data(self, X, y, X_val, y_val):
+    def _validate_training_data(self, X, y, X_val, y_val, trainer):
         tags = get_tags(self.estimator)
         if y is None and tags.target_tags.required:
             raise ValueError(
@@ -585,7 +591,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         # What the inner estimator's first partial_fit would refuse, refused now
         # with the argument's name. A Pipeline's steps check their own input
         # (a SimpleImputer takes NaN, whatever container holds it).
-        takes_2d = trainer_for(self._trained_estimator).takes_2d_arrays
+        takes_2d = trainer.takes_2d_arrays
         for data, input_name in ((X, "X"), (X_val, "X_val")):
             if isinstance(self.estimator, Pipeline):
                 continue
@@ -623,14 +629,15 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             return None
         return check_classes(y, y_val, classes, name)
 
-    def _start_or_resume(self, trainer, key, X, y, X_val, y_val, paused=None):
+    def _start_or_resume(self, trainer, key, X, y, X_val, y_val, paused_state=None):
         """The state to train from, the manifest it continues and that run's lock (or Nones)."""
         config = None
         if self.warm_start or self.checkpoint_dir is not None:
             config = configuration_id(self, X, y, X_val, y_val)
-        if self.warm_start or paused is not None:
-            previous = self.__dict__.get("_state") if paused is None else paused
-            unfinished = paused is None and "_state" in self.__dict__ and previous is None
+        if self.warm_start or paused_state is not None:
+            previous = self.__dict__.get("_state") if paused_state is None else paused_state
+            # A fit ran before and left no state: it raised or was interrupted.
+            unfinished = paused_state is None and "_state" in self.__dict__ and previous is None
             resumed = resume_run(previous, config, self.checkpoint_dir, key, unfinished=unfinished)
             if resumed is not None:
                 return resumed
@@ -858,6 +865,24 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
                 method_mapping=MethodMapping().add(caller="fit", callee="score"),
             )
         return router
+
+
+def check_parameters(wrapper):
+    """Refuse ``wrapper``'s parameters as its ``fit`` would, before any data is read."""
+    wrapper._validate_params()
+    wrapper._check_params(trainer_for(wrapper._trained_estimator))
+
+
+def continue_run(wrapper, X, y, fit_params, *, until, paused_state=None):
+    """Fit ``wrapper`` up to epoch ``until``, continuing ``paused_state``; the run's state after.
+
+    How EpochHalvingSearchCV pauses a candidate-fold at a rung and continues it
+    at the next, its state travelling by value: validated as ``fit`` is. The
+    state returned is the one to hand back as ``paused_state``.
+    """
+    wrapper._validate_params()
+    wrapper._fit(X, y, None, None, fit_params, until=until, paused_state=paused_state)
+    return wrapper._state
 
 
 def _check_finite_if_numeric(data, input_name, estimator_name):

@@ -28,7 +28,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import _check_method_params, indexable
 
 from ._checkpoint import NoMatchingCheckpointWarning, RungRecord, signing_key
-from ._estimator import EarlyStoppingEstimator
+from ._estimator import EarlyStoppingEstimator, check_parameters, continue_run
 from ._inputs import check_scoring_name
 from ._resume import configuration_id
 
@@ -82,7 +82,9 @@ def _continue_fold(
         # Said once for the whole search (see EpochHalvingSearchCV._warn_unconverged).
         warnings.simplefilter("ignore", ConvergenceWarning)
         try:
-            wrapper._fit(X_train, y_train, None, None, fit_params, until=until, paused=run.state)
+            state = continue_run(
+                wrapper, X_train, y_train, fit_params, until=until, paused_state=run.state
+            )
         except Exception as error:
             if error_score == "raise":
                 raise
@@ -105,7 +107,6 @@ def _continue_fold(
     test_score = float(scorer(wrapper, X_test, y_test))
     score_time = time.perf_counter() - start
     train_score = float(scorer(wrapper, X_train, y_train)) if return_train_score else np.nan
-    state = wrapper._state
     return FoldRun(
         state=state,
         test_score=test_score,
@@ -467,9 +468,7 @@ class EpochHalvingSearchCV(BaseSearchCV):
         """``candidates``, once each has passed the wrapper's own checks, before any training."""
         for params in candidates:
             try:
-                wrapper = clone(self.estimator).set_params(**params)
-                wrapper._validate_params()
-                wrapper._check_params()
+                check_parameters(clone(self.estimator).set_params(**params))
             except (TypeError, ValueError) as error:
                 raise type(error)(f"The candidate {params} is refused: {error}") from error
         return candidates

@@ -54,7 +54,8 @@ class Trainer:
     estimator : estimator object
         The user's (unfitted) inner estimator; never modified.
     classes : ndarray or None, default=None
-        Every class of ``y`` and ``y_val``, for classifiers.
+        Every class of ``y`` and ``y_val``, for classifiers; may be set once
+        ``y`` is validated.
     """
 
     #: Scorer for ``scoring="loss"``, or None when the estimator has no loss of its own.

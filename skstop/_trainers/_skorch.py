@@ -53,13 +53,13 @@ class NetTrainer(Trainer):
 
     loss_scorer = staticmethod(net_loss_scorer)
 
-    def __init__(self, estimator, classes=None):
-        super().__init__(estimator, classes)
+    @property
+    def _encodes_labels(self):
+        """Class indices for the criterion, the user's labels for predict."""
         from skorch import NeuralNetBinaryClassifier
 
-        # Class indices for the criterion, the user's labels for predict.
-        self._encodes_labels = classes is not None and not isinstance(
-            estimator, NeuralNetBinaryClassifier
+        return self.classes is not None and not isinstance(
+            self.estimator, NeuralNetBinaryClassifier
         )
 
     def check(self, *, batch_size, scoring, repeatable=False):
