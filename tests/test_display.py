@@ -168,7 +168,7 @@ def test_from_search_agrees_with_cv_results_when_patience_stops_a_fold_early():
     import warnings
 
     from skstop import EpochHalvingSearchCV
-    from skstop._search import _mean_curve
+    from skstop._search._results import mean_curve
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -188,5 +188,5 @@ def test_from_search_agrees_with_cv_results_when_patience_stops_a_fold_early():
     assert stops == [f"stop: {results['termination_condition'][best]}"]
     # The mean curve ends where the first fold stopped: no tail of fewer folds.
     assert len(search.validation_scores_[best]) <= results["n_epochs"][best]
-    np.testing.assert_array_equal(_mean_curve([[0.5, 0.7, 0.9], [0.3, 0.5]]), [0.4, 0.6])
-    assert len(_mean_curve([[0.5, 0.7], []])) == 0
+    np.testing.assert_array_equal(mean_curve([[0.5, 0.7, 0.9], [0.3, 0.5]]), [0.4, 0.6])
+    assert len(mean_curve([[0.5, 0.7], []])) == 0

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from scipy.stats import loguniform
 from sklearn.datasets import load_digits
+from sklearn.exceptions import FitFailedWarning
 from sklearn.linear_model import SGDClassifier
 
 from skstop import EarlyStoppingEstimator, EpochHalvingSearchCV
@@ -297,7 +298,7 @@ def test_a_candidate_that_fails_scores_error_score_and_trains_no_further():
     wrapper = EarlyStoppingEstimator(Counted(), max_iter=3, n_iter_no_change=20, random_state=0)
     grid = {"estimator__scores": candidates, "estimator__eta0": [0.1, -1.0]}
     search = EpochHalvingSearchCV(wrapper, grid, cv=3, refit=False)
-    with pytest.warns(UserWarning, match="failed to fit on one fold.*eta0 must be positive"):
+    with pytest.warns(FitFailedWarning, match="failed to fit on one fold.*eta0 must be positive"):
         search.fit(X, y)
     failed = [params["estimator__eta0"] < 0 for params in search.cv_results_["params"]]
     assert np.isnan(search.cv_results_["mean_test_score"][failed]).all()

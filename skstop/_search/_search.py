@@ -1,134 +1,31 @@
 """EpochHalvingSearchCV: successive halving over epochs that continues the survivors.
 
-The halving loop (``fit``) decides what runs: which candidates, on which folds,
-up to which epoch. ``_continue_fold`` is how one candidate-fold runs: its
-EarlyStoppingEstimator trains further from where the previous rung paused it,
-its state travelling by value, so that any joblib backend (Dask included) can
-run a rung without a shared disk.
+``fit`` is the halving loop: the schedule (``_schedule``) decides which
+candidates go on and up to which epoch, the runner (``_runner``) continues
+their candidate-folds, a rerun replays the recorded rungs (``_record``), and
+``_results`` builds ``cv_results_``.
 """
 
 import math
-import pickle
 import time
 import warnings
-from dataclasses import dataclass, field
 from numbers import Integral, Real
-from typing import Any
 
-import joblib
 import numpy as np
-from joblib import Parallel, delayed
 from sklearn.base import _fit_context, clone, is_classifier
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import ParameterGrid, ParameterSampler, check_cv
 from sklearn.model_selection._search import BaseSearchCV
-from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import _check_method_params, indexable
+from sklearn.utils.validation import indexable
 
-from ._checkpoint import NoMatchingCheckpointWarning, RungRecord, signing_key
-from ._estimator import EarlyStoppingEstimator, check_parameters, continue_run
-from ._inputs import check_scoring_name
-from ._resume import configuration_id
-
-
-@dataclass
-class FoldRun:
-    """One candidate on one fold: its paused training state and its results so far.
-
-    ``state`` is None before the first rung, and for a run replayed from a
-    RungRecord: its run folder then holds the state a later rung continues.
-    """
-
-    state: Any = None
-    test_score: float = np.nan
-    train_score: float = np.nan
-    fit_time: float = 0.0
-    score_time: float = 0.0
-    n_epochs: int = 0
-    best_iteration: int = 0
-    stopped: bool = False  # by its own patience or criteria, or its fit failed
-    validation_scores: list = field(default_factory=list)
-    # How the run ended (its termination_condition_), None while paused at a rung.
-    termination: str | None = None
-    converged: bool = True  # False: max_iter ended it before its patience ran out
-
-    def results(self):
-        """Everything but the state, as JSON-ready values."""
-        return {name: value for name, value in vars(self).items() if name != "state"}
-
-    @classmethod
-    def from_results(cls, results):
-        nan_if_none = {k: np.nan if v is None else v for k, v in results.items()}
-        return cls(**nan_if_none)
-
-
-def _continue_fold(
-    wrapper, run, X, y, train, test, until, scorer, fit_params, error_score, return_train_score
-):
-    """Train ``wrapper`` on the fold's training rows up to epoch ``until``; score its best epoch.
-
-    ``run`` is the FoldRun of the previous rung. Returns the FoldRun of this rung.
-    """
-    X_train, y_train = _safe_indexing(X, train), None if y is None else _safe_indexing(y, train)
-    X_test, y_test = _safe_indexing(X, test), None if y is None else _safe_indexing(y, test)
-    fit_params = _check_method_params(X, fit_params, train)
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        # Every candidate-fold shares checkpoint_dir: the runs of the others
-        # there are expected, not a sign that the user meant one to continue.
-        warnings.simplefilter("ignore", NoMatchingCheckpointWarning)
-        # Said once for the whole search (see EpochHalvingSearchCV._warn_unconverged).
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        try:
-            state = continue_run(
-                wrapper, X_train, y_train, fit_params, until=until, paused_state=run.state
-            )
-        except Exception as error:
-            if error_score == "raise":
-                raise
-            warnings.warn(
-                f"A candidate failed to fit on one fold, so its score there is "
-                f"error_score={error_score}: {type(error).__name__}: {error}",
-                UserWarning,
-            )
-            failed = error_score
-            fit_time = run.fit_time + time.perf_counter() - start
-            return FoldRun(
-                test_score=failed,
-                train_score=failed,
-                fit_time=fit_time,
-                stopped=True,
-                termination="failed",
-            )
-    fit_time = run.fit_time + time.perf_counter() - start
-    start = time.perf_counter()
-    test_score = float(scorer(wrapper, X_test, y_test))
-    score_time = time.perf_counter() - start
-    train_score = float(scorer(wrapper, X_train, y_train)) if return_train_score else np.nan
-    return FoldRun(
-        state=state,
-        test_score=test_score,
-        train_score=train_score,
-        fit_time=fit_time,
-        score_time=score_time,
-        n_epochs=state.n_epochs,
-        best_iteration=state.best_iteration,
-        stopped=state.stop is not None,
-        validation_scores=[float(score) for score in state.scores],
-        termination=None if state.stop is None else state.stop.condition,
-        converged=state.stop is None or state.stop.converged,
-    )
-
-
-def epoch_budgets(min_epochs, factor, max_iter):
-    """The epoch budget of each rung: ``min_epochs * factor**k`` below ``max_iter``, then it."""
-    budgets, k = [], 0
-    while (budget := math.ceil(min_epochs * factor**k)) < max_iter:
-        budgets.append(budget)
-        k += 1
-    return [*budgets, max_iter]
+from .._checkpoint import NoMatchingCheckpointWarning
+from .._estimator import EarlyStoppingEstimator, check_parameters
+from .._inputs import check_scoring_name
+from ._record import replay, rung_record
+from ._results import cv_results, mean_curve, warn_unconverged
+from ._runner import FoldRun, run_rung
+from ._schedule import best_candidates, epoch_budgets
 
 
 class EpochHalvingSearchCV(BaseSearchCV):
@@ -359,76 +256,52 @@ class EpochHalvingSearchCV(BaseSearchCV):
             check_cv(self.cv, y, classifier=is_classifier(self.estimator)).split(X, y, groups)
         )
         self.scorer_ = check_scoring(self.estimator, scoring=self.scoring)
-        self.multimetric_ = False
+        self.multimetric_ = False  # read by BaseSearchCV's score and delegation
         self.n_splits_ = len(folds)
         runs = {(c, f): FoldRun() for c in range(len(candidates)) for f in range(len(folds))}
-        record = self._rung_record(X, y, candidates, folds, budgets)
+        record = rung_record(
+            self.estimator, X, y, candidates, folds, budgets, self.scoring, self.return_train_score
+        )
         recorded = record.read() if record is not None and self.estimator.warm_start else []
         reached = np.zeros(len(candidates), dtype=int)
         alive = list(range(len(candidates)))
         self.n_candidates_, self.n_resources_ = [], []
         for rung, budget in enumerate(budgets):
             if rung:
-                alive = self._best(alive, runs, len(folds), math.ceil(len(alive) / self.factor))
+                means = [np.mean([runs[c, f].test_score for f in range(len(folds))]) for c in alive]
+                alive = best_candidates(alive, means, math.ceil(len(alive) / self.factor))
             self.n_candidates_.append(len(alive))
             self.n_resources_.append(budget)
             reached[alive] = rung
             self._log(rung, len(budgets), alive, budget, len(folds), rung < len(recorded))
             todo = [(c, f) for c in alive for f in range(len(folds)) if not runs[c, f].stopped]
             if rung < len(recorded):  # ranked as it was before the search was interrupted
-                replayed = RungRecord.runs_of(recorded[rung])
-                runs.update((key, FoldRun.from_results(replayed[key])) for key in todo)
+                runs.update(replay(recorded[rung], todo))
                 continue
-            results = Parallel(n_jobs=self.n_jobs)(
-                delayed(_continue_fold)(
-                    clone(self.estimator).set_params(**candidates[c]),
-                    runs[c, f],
-                    X,
-                    y,
-                    *folds[f],
-                    budget,
-                    self.scorer_,
-                    fit_params,
-                    self.error_score,
-                    self.return_train_score,
-                )
-                for c, f in todo
+            results = run_rung(
+                self.estimator,
+                todo,
+                runs,
+                candidates,
+                folds,
+                budget,
+                X,
+                y,
+                fit_params,
+                scorer=self.scorer_,
+                error_score=self.error_score,
+                return_train_score=self.return_train_score,
+                n_jobs=self.n_jobs,
             )
             runs.update(zip(todo, results))
             if record is not None:
                 record.add({key: run.results() for key, run in zip(todo, results)})
         self.n_iterations_ = len(budgets)
-        self._warn_unconverged(runs)
+        warn_unconverged(runs, self.estimator.max_iter)
         self._set_results(candidates, runs, len(folds), reached)
         if self.refit:
             self._refit(X, y, fit_params, runs, len(folds))
         return self
-
-    def _rung_record(self, X, y, candidates, folds, budgets):
-        """Where the finished rungs are recorded: with the wrapper's checkpoints, if any."""
-        checkpoint_dir = self.estimator.checkpoint_dir
-        if checkpoint_dir is None:
-            return None
-        try:
-            search_id = joblib.hash(
-                (
-                    configuration_id(self.estimator, X, y, None, None),
-                    candidates,
-                    folds,
-                    budgets,
-                    self.scoring,
-                    self.return_train_score,
-                )
-            )[:16]
-        except pickle.PicklingError:
-            warnings.warn(
-                "scoring cannot be pickled (a lambda?), so this search's rungs are not "
-                "recorded: a rerun continues its runs from their checkpoints, but ranks "
-                "the rungs from them as they are then.",
-                UserWarning,
-            )
-            return None
-        return RungRecord(checkpoint_dir, search_id, signing_key())
 
     def _candidates(self):
         """The parameter settings to search, after checking the search's arguments."""
@@ -473,16 +346,6 @@ class EpochHalvingSearchCV(BaseSearchCV):
                 raise type(error)(f"The candidate {params} is refused: {error}") from error
         return candidates
 
-    def _best(self, alive, runs, n_folds, n_keep):
-        """The ``n_keep`` candidates of ``alive`` with the best mean test score."""
-        means = np.array([self._mean_test_score(c, runs, n_folds) for c in alive])
-        order = np.argsort(-np.nan_to_num(means, nan=-np.inf), kind="stable")
-        return sorted(alive[i] for i in order[:n_keep])
-
-    @staticmethod
-    def _mean_test_score(candidate, runs, n_folds):
-        return np.mean([runs[candidate, f].test_score for f in range(n_folds)])
-
     def _log(self, rung, n_rungs, alive, budget, n_folds, replayed):
         if self.verbose:
             print(
@@ -491,49 +354,18 @@ class EpochHalvingSearchCV(BaseSearchCV):
                 + (" (replayed from the record of an interrupted search)" if replayed else "")
             )
 
-    def _warn_unconverged(self, runs):
-        """One ConvergenceWarning for the search, not one per candidate-fold."""
-        unconverged = sum(not run.converged for run in runs.values())
-        if unconverged:
-            max_iter = self.estimator.max_iter
-            warnings.warn(
-                f"{unconverged} of the {len(runs)} candidate-folds reached max_iter="
-                f"{max_iter} before their patience ran out: they may not have converged. "
-                "Raise the estimator's max_iter to train the best candidates further.",
-                ConvergenceWarning,
-            )
-
     def _set_results(self, candidates, runs, n_folds, reached):
         by_candidate = [[runs[c, f] for f in range(n_folds)] for c in range(len(candidates))]
-        out = [
-            {
-                "test_scores": run.test_score,
-                "train_scores": run.train_score,
-                "fit_time": run.fit_time,
-                "score_time": run.score_time,
-            }
-            for folds in by_candidate
-            for run in folds
-        ]
-        results = self._format_results(candidates, n_folds, out)
-        results["iter"] = reached
-        results["n_epochs"] = np.array(
-            [np.mean([r.n_epochs for r in runs_]) for runs_ in by_candidate]
+        results = cv_results(
+            candidates, by_candidate, reached, return_train_score=self.return_train_score
         )
-        results["best_iteration"] = np.array(
-            [np.mean([r.best_iteration for r in runs_]) for runs_ in by_candidate]
-        )
-        results["termination_condition"] = np.array(
-            [_termination([r.termination for r in runs_]) for runs_ in by_candidate], dtype=object
-        )
-        results["rank_test_score"] = _rank(reached, results["mean_test_score"])
         self.cv_results_ = results
         self.best_index_ = int(np.argmin(results["rank_test_score"]))
         self.best_params_ = candidates[self.best_index_]
         self.best_score_ = results["mean_test_score"][self.best_index_]
         self.total_epochs_ = int(sum(run.n_epochs for run in runs.values()))
         self.validation_scores_ = [
-            _mean_curve([r.validation_scores for r in runs_]) for runs_ in by_candidate
+            mean_curve([run.validation_scores for run in runs_]) for runs_ in by_candidate
         ]
 
     def _refit(self, X, y, fit_params, runs, n_folds):
@@ -550,29 +382,3 @@ class EpochHalvingSearchCV(BaseSearchCV):
             warnings.simplefilter("ignore", NoMatchingCheckpointWarning)
             self.best_estimator_ = best.fit(X, y, **fit_params)
         self.refit_time_ = time.perf_counter() - start
-
-
-def _rank(reached, means):
-    """Ranks: a later rung first, then the greater mean score; ties share the smaller rank."""
-    keys = list(zip(-reached, -np.nan_to_num(means, nan=-np.inf)))
-    ordered = sorted(keys)
-    return np.array([ordered.index(key) + 1 for key in keys], dtype=np.int32)
-
-
-def _mean_curve(curves):
-    """The folds' mean score, epoch by epoch, up to the last epoch every fold reached.
-
-    Past a fold's stop the mean would be over the other folds only: a tail
-    that is not the candidate's cross-validated curve.
-    """
-    length = min((len(curve) for curve in curves), default=0)
-    return np.mean([curve[:length] for curve in curves], axis=0).reshape(length)
-
-
-def _termination(conditions):
-    """How a candidate's folds ended, in one phrase: ``'no_change'``, or a count of each."""
-    named = ["rung budget" if condition is None else condition for condition in conditions]
-    counts = {condition: named.count(condition) for condition in dict.fromkeys(named)}
-    if len(counts) == 1:
-        return named[0]
-    return ", ".join(f"{condition} on {n} fold{'s' * (n > 1)}" for condition, n in counts.items())
