@@ -3,26 +3,25 @@
 import os
 import pickle
 from copy import deepcopy
-from functools import partial
+from functools import partial, update_wrapper
 from numbers import Integral, Real
+from types import MethodType
 
 import numpy as np
 import scipy.sparse as sp
 import sklearn
+from sklearn import get_config
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
 from sklearn.metrics import check_scoring
 from sklearn.pipeline import Pipeline
-from sklearn.utils import check_random_state, get_tags
-from sklearn.utils._available_if import _AvailableIfDescriptor
+from sklearn.utils import assert_all_finite, check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
-    _routing_enabled,
     process_routing,
 )
 from sklearn.utils.validation import (
-    _assert_all_finite,
     check_consistent_length,
     check_is_fitted,
     validate_data,
@@ -51,34 +50,43 @@ from ._version import __version__
 from .criteria import Criterion
 
 
-class _DelegatedMethod(_AvailableIfDescriptor):
-    """``available_if`` whose error ends with the inner estimator's own reason.
+class _DelegatedMethod:
+    """A method that exists only when the inner estimator has it, as ``available_if`` makes.
 
-    scikit-learn's says only "has no attribute 'predict_proba'"; the reason
+    Written out rather than with scikit-learn's ``available_if``, whose error
+    says only "has no attribute 'predict_proba'" and leaves the reason
     (SGDClassifier's "probability estimates are not available for
-    loss='hinge'") would be left in the exception's cause, unseen.
+    loss='hinge'") in the exception's cause, unseen. Here the message ends
+    with the inner estimator's own reason.
     """
 
+    def __init__(self, method, attribute):
+        self.method = method
+        self.attribute = attribute
+        update_wrapper(self, method)
+
     def _check(self, obj, owner):
+        inner = obj.estimator_ if hasattr(obj, "estimator_") else obj.estimator
         try:
-            super()._check(obj, owner)
+            getattr(inner, self.attribute)
         except AttributeError as error:
-            reason = error.__cause__
-            if reason is None:
-                raise
+            reason = error
             while reason.__cause__ is not None:  # the inner estimator's own available_if
                 reason = reason.__cause__
-            raise AttributeError(f"{error}: {reason}") from error.__cause__
+            raise AttributeError(
+                f"This {owner.__name__!r} has no attribute {self.method.__name__!r}: {reason}"
+            ) from error
+
+    def __get__(self, obj, owner=None):
+        if obj is None:  # on the class: the function itself, with its docstring
+            return self.method
+        self._check(obj, owner or type(obj))
+        return MethodType(self.method, obj)
 
 
 def _delegated_if_inner_has(attr):
     """Decorate a method that exists exactly when the inner estimator has ``attr``."""
-
-    def check(self):
-        getattr(self.estimator_ if hasattr(self, "estimator_") else self.estimator, attr)
-        return True
-
-    return lambda method: _DelegatedMethod(method, check=check, attribute_name=method.__name__)
+    return lambda method: _DelegatedMethod(method, attr)
 
 
 class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
@@ -604,7 +612,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         return tuple(row_indexable(data) for data in (X, y, X_val, y_val))
 
     def _route_fit_params(self, X, fit_params):
-        if _routing_enabled():
+        if get_config()["enable_metadata_routing"]:
             routed = process_routing(self, "fit", **fit_params)
             scorer = routed.get("scorer")  # absent for scoring="loss"
             return routed.estimator.partial_fit, scorer.score if scorer else {}
@@ -814,7 +822,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             What ``estimator_.score`` returns.
         """
         check_is_fitted(self)
-        if _routing_enabled():
+        if get_config()["enable_metadata_routing"]:
             params = process_routing(self, "score", **params).estimator.score
         return self._call_inner("score", X, y, **params)
 
@@ -893,7 +901,7 @@ def _check_finite_if_numeric(data, input_name, estimator_name):
     """
     values = getattr(data, "data", None) if sp.issparse(data) else data
     if isinstance(values, np.ndarray) and values.dtype.kind in "fc":
-        _assert_all_finite(values, input_name=input_name, estimator_name=estimator_name)
+        assert_all_finite(values, input_name=input_name, estimator_name=estimator_name)
 
 
 def _pickled(wrapper):

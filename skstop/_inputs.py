@@ -12,9 +12,9 @@ import inspect
 
 import numpy as np
 from sklearn.metrics import get_scorer_names
-from sklearn.utils import check_array
+from sklearn.utils import assert_all_finite, check_array
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
-from sklearn.utils.validation import _assert_all_finite, _check_sample_weight
+from sklearn.utils.validation import _check_sample_weight
 
 from ._batches import is_dask_collection
 from ._split import plain_label
@@ -88,7 +88,7 @@ def check_targets(target, input_name, tags, estimator_name):
                     f"{input_name} holds values that are not numbers ({error}); "
                     f"{estimator_name} is a regressor and needs numeric targets."
                 ) from error
-        _assert_all_finite(values, input_name=input_name, estimator_name=estimator_name)
+        assert_all_finite(values, input_name=input_name, estimator_name=estimator_name)
 
 
 def check_classes(y, y_val, classes, estimator_name):
