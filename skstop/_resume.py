@@ -192,7 +192,7 @@ def load_checkpoint(path, *, trusted=False):
         )
     else:
         # Manifests before stop_reason was recorded name the condition only.
-        stop = Stop(record["termination"], record.get("stop_reason") or record["termination"])
+        stop = Stop(record["termination"], record["stop_reason"])
     set_fitted_attributes(wrapper, state, stop, inputs=record)
     return wrapper
 

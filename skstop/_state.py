@@ -11,10 +11,6 @@ from sklearn.utils import get_tags
 
 from ._trainers import take_snapshot
 
-# The manifest's name for the trainer's own RNG state (format 1 named it after
-# the one trainer that has one); null for estimators that draw from numpy only.
-TRAINER_RNG = "torch_rng"
-
 
 class TrainingState:
     """Live estimator, best snapshot, score history and RNG of one fit.
@@ -88,7 +84,7 @@ class TrainingState:
             "stop_reason": None if stop is None else stop.reason,
             "initial_rng": rng_state_to_json(self.initial_rng_state),
             "rng": rng_state_to_json(numpy_rng),
-            TRAINER_RNG: trainer_rng,
+            "trainer_rng": trainer_rng,  # null: the estimator draws from numpy only
             "config": self.config,
             "training_scores": self.training_scores[:n_epochs],
             "schedule_events": [e for e in self.events if e["epoch"] <= n_epochs],
@@ -107,9 +103,9 @@ class TrainingState:
             record["config"],
             rng_state_from_json(record["initial_rng"]),
         )
-        state.trainer_rng = record[TRAINER_RNG]
+        state.trainer_rng = record["trainer_rng"]
         if record["best_iteration"] == len(record["validation_scores"]):
-            state.best_rng_state = (state.random_state.get_state(), record[TRAINER_RNG])
+            state.best_rng_state = (state.random_state.get_state(), record["trainer_rng"])
         # A checkpoint inside the min_iter warm-up has no best epoch yet.
         if "best" in files:
             same_file = files["best"] == files["model"]

@@ -1,9 +1,12 @@
 """A cross-validated search run as a separate process by the concurrency tests.
 
-usage: python _search_child.py CHECKPOINT_DIR RESULT_JSON
+usage: python _search_child.py CHECKPOINT_DIR RESULT_JSON [stepped]
 
 Every fit of the search checkpoints into CHECKPOINT_DIR with warm_start=True,
-so a search killed and started again continues where its fits were.
+so a search killed and started again continues where its fits were. With
+``stepped``, it prints "ready" once imported and then waits for the parent
+before each chunk it writes and after each rename (as ``_fit_child`` does), so
+that where a kill lands is chosen by the parent, not by the machine's load.
 """
 
 import json
@@ -48,7 +51,16 @@ def result(search):
 
 
 if __name__ == "__main__":
-    checkpoint_dir, result_path = sys.argv[1:3]
+    checkpoint_dir, result_path, *stepped = sys.argv[1:]
+    if stepped:
+        from _fit_child import stepped_fsync_folder, stepped_write
+
+        import skstop._checkpoint._durable as durable
+
+        durable.CHUNK_SIZE = 2048
+        durable.write_chunk = stepped_write
+        durable.fsync_folder = stepped_fsync_folder
+        print("ready", flush=True)
     search = make_search(checkpoint_dir).fit(*data())
     with open(result_path, "w") as file:
         json.dump(result(search), file)

@@ -1,10 +1,10 @@
-"""scikit-learn's estimator checks on EarlyStoppingEstimator around real estimators."""
+"""scikit-learn's estimator checks on EarlyStoppingEstimator and EpochHalvingSearchCV."""
 
 from sklearn.linear_model import Perceptron, SGDClassifier, SGDRegressor
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skstop import EarlyStoppingEstimator
+from skstop import EarlyStoppingEstimator, EpochHalvingSearchCV
 
 INNER_ESTIMATORS = [
     SGDClassifier(random_state=0),
@@ -32,8 +32,18 @@ def expected_failed_checks(estimator):
     return EXPECTED_FAILED_CHECKS.get(type(estimator.estimator).__name__, {})
 
 
+SEARCHES = [
+    EpochHalvingSearchCV(
+        EarlyStoppingEstimator(inner, max_iter=3, random_state=0),
+        {"estimator__alpha": [1e-4, 1e-2]},
+        cv=2,
+    )
+    for inner in (SGDClassifier(random_state=0), SGDRegressor(random_state=0))
+]
+
+
 @parametrize_with_checks(
-    [EarlyStoppingEstimator(inner, random_state=0) for inner in INNER_ESTIMATORS],
+    [EarlyStoppingEstimator(inner, random_state=0) for inner in INNER_ESTIMATORS] + SEARCHES,
     expected_failed_checks=expected_failed_checks,
 )
 def test_scikit_learn_compatible(estimator, check):

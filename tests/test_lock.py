@@ -5,7 +5,6 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -62,29 +61,50 @@ def test_two_fits_of_one_configuration_both_end_as_uninterrupted(tmp_path, first
     assert every_manifest_verifies(checkpoint_dir) > 0
 
 
-def start_search(checkpoint_dir, result_path):
-    return subprocess.Popen(
-        [sys.executable, str(Path(_search_child.__file__)), str(checkpoint_dir), str(result_path)],
+def start_search(checkpoint_dir, result_path, stepped=False):
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(Path(_search_child.__file__)),
+            str(checkpoint_dir),
+            str(result_path),
+            *(["stepped"] if stepped else []),
+        ],
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
+        stdin=subprocess.PIPE if stepped else subprocess.DEVNULL,
+        stdout=subprocess.PIPE if stepped else subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
+    if stepped:
+        assert process.stdout.readline().strip() == "ready"
+    return process
 
 
-def test_four_identical_searches_killed_at_random_then_rerun_end_as_uninterrupted(tmp_path):
+def test_four_identical_searches_killed_mid_write_then_rerun_end_as_uninterrupted(tmp_path):
     checkpoint_dir = tmp_path / "checkpoints"
     results = [tmp_path / f"search-{i}.json" for i in range(4)]
     rng = random.Random(0)
-    searches = [start_search(checkpoint_dir, path) for path in results]
-    # Wherever the kills land (importing, mid-fit, mid-write), the reruns must
-    # end as an uninterrupted search: the outcome does not depend on timing.
-    for search in searches:
-        time.sleep(rng.uniform(0.5, 2.5))
-        search.send_signal(signal.SIGKILL)
-    for search in searches:
-        search.wait(timeout=60)
-    assert every_manifest_verifies(checkpoint_dir) >= 0
+    # A whole search writes about 500 chunks; each is killed where its seed
+    # says, mid-file or between files, the four writing in turn, so where the
+    # kills land does not depend on the machine's load.
+    kill_at = [rng.randint(20, 450) for _ in results]
+    searches = [start_search(checkpoint_dir, path, stepped=True) for path in results]
+    written = [0] * len(searches)
+    alive = set(range(len(searches)))
+    while alive:
+        for i in sorted(alive):
+            search = searches[i]
+            assert search.stdout.readline().strip() == "step", search.stderr.read()
+            if written[i] == kill_at[i]:
+                search.send_signal(signal.SIGKILL)
+                assert search.wait(timeout=60) == -signal.SIGKILL
+                alive.discard(i)
+                continue
+            search.stdin.write("go\n")
+            search.stdin.flush()
+            written[i] += 1
+    assert every_manifest_verifies(checkpoint_dir) > 0  # what was committed verifies
 
     reruns = [start_search(checkpoint_dir, path) for path in results]
     for rerun in reruns:

@@ -36,11 +36,6 @@ class PickleSnapshot:
         """The captured state as pickle bytes, ready to be written to a file."""
         return self._payload
 
-    @property
-    def nbytes(self):
-        """Size of the captured state in bytes."""
-        return len(self._payload)
-
     def restore(self):
         """Return a new estimator equal to the captured one."""
         return pickle.loads(self._payload)

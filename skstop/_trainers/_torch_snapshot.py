@@ -136,10 +136,6 @@ class NetSnapshot:
 
         return pickle.dumps(self.restore(), protocol=5)
 
-    @property
-    def nbytes(self):
-        return sum(buffer.numel() * buffer.element_size() for buffer in self._buffers)
-
 
 def torch_rng_state():
     """Torch's global RNG states (CPU, each CUDA device), or None without torch.
