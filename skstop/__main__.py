@@ -42,7 +42,8 @@ def positive_int(text):
     return value
 
 
-def main(argv=None):
+def parse_arguments(argv):
+    """The demo's arguments; a usage error (exit 2) for anything it cannot use."""
     parser = argparse.ArgumentParser(
         prog="python -m skstop",
         description="Early-stop a classifier on the digits data (1,797 8x8 images) "
@@ -82,7 +83,11 @@ def main(argv=None):
     plot_folder = os.path.dirname(os.path.abspath(args.plot)) if args.plot else None
     if plot_folder is not None and not os.path.isdir(plot_folder):
         parser.error(f"--plot {args.plot}: the folder {plot_folder} does not exist")
+    return args
 
+
+def main(argv=None):
+    args = parse_arguments(argv)
     X, y = load_digits(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.25, stratify=y, random_state=args.random_state

@@ -185,6 +185,21 @@ class EarlyStoppingDisplay:
         display.candidate_lines_ = lines
         return display
 
+    def _mark_stop(self, ax, scores):
+        """A dotted line at the last epoch, labelled with why training stopped."""
+        ax.axvline(len(scores), color=self.line_.get_color(), linestyle=":", linewidth=1)
+        # Stacked, so that the stops of overlaid runs stay readable.
+        earlier_stops = sum(text.get_text().startswith("stop:") for text in ax.texts)
+        ax.annotate(
+            f"stop: {self.termination_condition}",
+            (len(scores), scores[-1]),
+            textcoords="offset points",
+            xytext=(-5, -14 * (earlier_stops + 1)),
+            ha="right",
+            fontsize="small",
+            color=self.line_.get_color(),
+        )
+
     def plot(self, ax=None, *, name=None, color=None):
         """Draw the curves.
 
@@ -232,18 +247,7 @@ class EarlyStoppingDisplay:
             color=self.line_.get_color(),
             label=f"best: epoch {self.best_iteration}",
         )
-        ax.axvline(len(scores), color=self.line_.get_color(), linestyle=":", linewidth=1)
-        # Stacked, so that the stops of overlaid runs stay readable.
-        earlier_stops = sum(text.get_text().startswith("stop:") for text in ax.texts)
-        ax.annotate(
-            f"stop: {self.termination_condition}",
-            (len(scores), scores[-1]),
-            textcoords="offset points",
-            xytext=(-5, -14 * (earlier_stops + 1)),
-            ha="right",
-            fontsize="small",
-            color=self.line_.get_color(),
-        )
+        self._mark_stop(ax, scores)
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs, even for short runs
         low, high = ax.dataLim.intervaly  # of every run drawn on ax, this one included

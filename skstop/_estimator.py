@@ -1,20 +1,16 @@
 """EarlyStoppingEstimator: early stopping for any estimator with ``partial_fit``."""
 
 import os
-import pickle
 from copy import deepcopy
 from functools import partial, update_wrapper
 from numbers import Integral, Real
 from types import MethodType
 
-import numpy as np
-import scipy.sparse as sp
-import sklearn
 from sklearn import get_config
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
 from sklearn.metrics import check_scoring
 from sklearn.pipeline import Pipeline
-from sklearn.utils import assert_all_finite, check_random_state, get_tags
+from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
@@ -22,31 +18,26 @@ from sklearn.utils.metadata_routing import (
     process_routing,
 )
 from sklearn.utils.validation import (
-    check_consistent_length,
     check_is_fitted,
-    validate_data,
 )
 
 from ._callbacks import CallbackSupportMixin, EpochTasks
-from ._checkpoint import CheckpointWriter, SavePolicy, signing_key
-from ._data import row_indexable, training_and_validation
+from ._checkpoint import signing_key
+from ._data import training_and_validation
 from ._inputs import (
-    check_array_like,
     check_classes,
-    check_features,
     check_fit_params,
     check_scoring_name,
-    check_targets,
+    validate_training_data,
 )
 from ._monitor import FixedEpochs, Stop, StoppingMonitor
 from ._progress import EpochReporter
 from ._resume import configuration_id, resume_run
 from ._run import TrainingRun
-from ._saver import CheckpointSaver
+from ._saver import open_saver, pickled_parameters
 from ._schedules import ReduceOnPlateau
 from ._state import TrainingState, set_fitted_attributes
 from ._trainers import trainer_for
-from ._version import __version__
 from .criteria import Criterion
 
 
@@ -412,9 +403,13 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         """
         trainer = trainer_for(self._trained_estimator)
         monitor = self._check_params(trainer)
-        X, y, X_val, y_val = self._validate_training_data(X, y, X_val, y_val, trainer)
+        X, y, X_val, y_val = validate_training_data(self, X, y, X_val, y_val, trainer)
         fit_params = dict(fit_params)
-        trainer.classes = self._classes(y, y_val, fit_params.pop("classes", None))
+        # Given with every call, so that a class missing from a batch or from
+        # the training split does not break the inner estimator.
+        trainer.classes = check_classes(
+            y, y_val, fit_params.pop("classes", None), trainer.estimator, self._is_classifier
+        )
         train_params, score_params = self._route_fit_params(X, fit_params)
         # A Pipeline's steps check their own input; a paused run's was checked.
         if paused_state is None and not isinstance(self.estimator, Pipeline):
@@ -463,7 +458,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
                 scorer=self._scorer(trainer),
                 trained_input=trainer.prepare_input,
             )
-            saver = self._open_checkpoints(state, manifest, lock, trainer, key)
+            saver = open_saver(self, state, manifest, lock, trainer, key)
         except BaseException:
             if lock is not None:
                 lock.release()
@@ -476,7 +471,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             validation=validation,
             tasks=tasks,
             reporter=partial(EpochReporter, type(self).__name__, self.verbose, self.max_iter),
-            seed=self._trainer_seed(state),
+            seed=None if self.random_state is None else state.trainer_seed(),
             saver=saver,
             lock=lock,
             schedules=self.schedules or (),
@@ -538,7 +533,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         if self.checkpoint_every is not None and self.checkpoint_dir is None:
             raise ValueError("checkpoint_every was set, but checkpoint_dir is None.")
         if self.checkpoint_dir is not None or self.warm_start:
-            _pickled(clone(self))  # they identify and save runs by pickling the parameters
+            pickled_parameters(clone(self))  # runs are identified and saved by these bytes
         if self.checkpoint_dir is not None and not os.fspath(self.checkpoint_dir):
             raise ValueError(
                 "checkpoint_dir='' is an empty path, which would put run folders in the "
@@ -546,12 +541,6 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
                 "no checkpoints."
             )
         return monitor
-
-    def _trainer_seed(self, state):
-        """Seeds a trainer's own generator (torch's, for nets) from random_state, or None."""
-        if self.random_state is None:
-            return None
-        return int(state.split_random_state().randint(np.iinfo(np.int32).max))
 
     def _monitor(self):
         if self.validation_fraction is None:
@@ -569,48 +558,6 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             or (self.scoring is None and get_tags(self.estimator).estimator_type == "regressor"),
         )
 
-    def _validate_training_data(self, X, y, X_val, y_val, trainer):
-        tags = get_tags(self.estimator)
-        if y is None and tags.target_tags.required:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
-        if X_val is not None and y is not None and y_val is None:
-            raise ValueError("X_val was given without y_val; pass both or neither.")
-        if X_val is None and y_val is not None:
-            raise ValueError("y_val was given without X_val; pass both or neither.")
-        for data, input_name in ((X, "X"), (y, "y"), (X_val, "X_val"), (y_val, "y_val")):
-            check_array_like(data, input_name)
-        # Checks the feature count and names only: the inner estimator decides
-        # what input it takes (nets take 4-D arrays and tensors).
-        validate_data(self, X, skip_check_array=True)
-        if y is not None:
-            check_consistent_length(X, y)
-        if X_val is not None:
-            if y_val is not None:
-                check_consistent_length(X_val, y_val)
-            if np.shape(X_val)[1:] != np.shape(X)[1:]:
-                raise ValueError(
-                    f"X_val has shape {np.shape(X_val)}, but X has shape "
-                    f"{np.shape(X)}: they must have the same number of features."
-                )
-            _check_same_columns(self, X_val)
-        name = type(self._trained_estimator).__name__
-        # What the inner estimator's first partial_fit would refuse, refused now
-        # with the argument's name. A Pipeline's steps check their own input
-        # (a SimpleImputer takes NaN, whatever container holds it).
-        takes_2d = trainer.takes_2d_arrays
-        for data, input_name in ((X, "X"), (X_val, "X_val")):
-            if isinstance(self.estimator, Pipeline):
-                continue
-            if takes_2d:
-                check_features(data, input_name, tags, name)
-            elif not tags.input_tags.allow_nan:
-                _check_finite_if_numeric(data, input_name, name)
-        for target, input_name in ((y, "y"), (y_val, "y_val")):
-            check_targets(target, input_name, tags, name)
-        return tuple(row_indexable(data) for data in (X, y, X_val, y_val))
-
     def _route_fit_params(self, X, fit_params):
         if get_config()["enable_metadata_routing"]:
             routed = process_routing(self, "fit", **fit_params)
@@ -623,19 +570,6 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         if self.scoring == "loss":
             return trainer.loss_scorer
         return check_scoring(self._trained_estimator, scoring=self.scoring)
-
-    def _classes(self, y, y_val, classes):
-        """Every class the inner estimator is told of: ``classes`` as given, or y's labels.
-
-        Given with every call, so that a class missing from a batch or from
-        the training split does not break it.
-        """
-        name = type(self._trained_estimator).__name__
-        if not self._is_classifier:
-            if classes is not None:
-                raise TypeError(f"classes was passed to fit, but {name} is not a classifier.")
-            return None
-        return check_classes(y, y_val, classes, name)
 
     def _start_or_resume(self, trainer, key, X, y, X_val, y_val, paused_state=None):
         """The state to train from, the manifest it continues and that run's lock (or Nones)."""
@@ -651,39 +585,6 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
                 return resumed
         random_state = check_random_state(self.random_state)
         return TrainingState(trainer.new_estimator(), random_state, config), None, None
-
-    def _open_checkpoints(self, state, manifest, lock, trainer, key):
-        """The saver of this fit's checkpoints, or None without checkpoint_dir.
-
-        Opened after the split, so that data the split refuses leaves no run
-        folder behind, and before the first epoch, so that an unwritable
-        folder is reported before any training.
-        """
-        if self.checkpoint_dir is None:
-            return None
-        versions = {"skstop": __version__, "sklearn": sklearn.__version__}
-        if manifest is not None:
-            writer = CheckpointWriter.resume(
-                manifest, lock, key, keep_last=self.keep_last, versions=versions
-            )
-        else:
-            writer = CheckpointWriter.start(
-                self.checkpoint_dir,
-                state.config,
-                _pickled(clone(self)),
-                key,
-                keep_last=self.keep_last,
-                versions=versions,
-            )
-            state.checkpoint_folder = writer.folder
-        saver = CheckpointSaver(writer, SavePolicy(self.checkpoint_every), trainer, self)
-        if state.preprocessing is not None:
-            try:
-                writer.add_file("preprocessing", pickle.dumps(state.preprocessing))
-            except BaseException:
-                saver.close()
-                raise
-        return saver
 
     def __getstate__(self):
         # No snapshots or live training state in pickles, which would double
@@ -891,39 +792,3 @@ def continue_run(wrapper, X, y, fit_params, *, until, paused_state=None):
     wrapper._validate_params()
     wrapper._fit(X, y, None, None, fit_params, until=until, paused_state=paused_state)
     return wrapper._state
-
-
-def _check_finite_if_numeric(data, input_name, estimator_name):
-    """Reject NaN/inf up front, without copying or converting ``data``.
-
-    Only numpy arrays (memmaps included) and sparse matrices of numbers are
-    checked here; anything else is left to the inner estimator's own checks.
-    """
-    values = getattr(data, "data", None) if sp.issparse(data) else data
-    if isinstance(values, np.ndarray) and values.dtype.kind in "fc":
-        assert_all_finite(values, input_name=input_name, estimator_name=estimator_name)
-
-
-def _pickled(wrapper):
-    """The wrapper's bytes for its run folder; a clear error if it cannot be pickled."""
-    try:
-        return pickle.dumps(wrapper, protocol=5)
-    except (pickle.PicklingError, AttributeError, TypeError) as error:
-        reason = str(error).splitlines()[0][:200]
-        raise ValueError(
-            f"checkpoint_dir and warm_start need the estimator to be picklable, and it is "
-            f"not ({reason}). A lambda (in a FunctionTransformer, say) cannot be pickled: "
-            "use a function defined at module level, or leave checkpoint_dir=None and "
-            "warm_start=False."
-        ) from None
-
-
-def _check_same_columns(wrapper, X_val):
-    """X_val's column names must be X's, in X's order (the model reads by position)."""
-    names = getattr(wrapper, "feature_names_in_", None)
-    columns = getattr(X_val, "columns", None)
-    if names is not None and columns is not None and list(columns) != list(names):
-        raise ValueError(
-            f"X_val's columns {list(columns)} differ from X's {list(names)}: pass X_val "
-            "with the same columns in the same order (e.g. X_val[X.columns])."
-        )

@@ -11,12 +11,15 @@ import difflib
 import inspect
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.metrics import get_scorer_names
-from sklearn.utils import assert_all_finite, check_array
+from sklearn.pipeline import Pipeline
+from sklearn.utils import assert_all_finite, check_array, get_tags
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils.validation import _check_sample_weight, check_consistent_length, validate_data
 
 from ._batches import is_dask_collection
+from ._data import row_indexable
 from ._split import plain_label
 
 
@@ -91,13 +94,19 @@ def check_targets(target, input_name, tags, estimator_name):
         assert_all_finite(values, input_name=input_name, estimator_name=estimator_name)
 
 
-def check_classes(y, y_val, classes, estimator_name):
+def check_classes(y, y_val, classes, estimator, is_classifier):
     """The classes of a classifier's fit: ``classes`` if given, else the labels of ``y``.
 
     A label of ``y_val`` outside them is refused (a typo would otherwise
     become a class the model never trains on), as is a label of ``y`` outside
-    ``classes``; two classes at least.
+    ``classes``; two classes at least. None for other estimators, which take
+    no ``classes``.
     """
+    estimator_name = type(estimator).__name__
+    if not is_classifier:
+        if classes is not None:
+            raise TypeError(f"classes was passed to fit, but {estimator_name} is not a classifier.")
+        return None
     labels = unique_labels(y) if y is not None else np.array([])
     known_from = "y" if classes is None else "classes"
     if classes is None:
@@ -166,3 +175,72 @@ def check_scoring_name(scoring, owner, extra=()):
         f"{guess}sklearn.metrics.get_scorer_names() lists them all"
         + (f", and {owner} also takes {', '.join(map(repr, extra))}." if extra else ".")
     )
+
+
+def validate_training_data(wrapper, X, y, X_val, y_val, trainer):
+    """X, y, X_val, y_val checked as the wrapper's fit takes them, rows indexable; else an error.
+
+    Sets the wrapper's ``n_features_in_`` and ``feature_names_in_``.
+    """
+    tags = get_tags(wrapper.estimator)
+    if y is None and tags.target_tags.required:
+        raise ValueError(
+            f"{type(wrapper).__name__} requires y to be passed, but the target y is None."
+        )
+    if X_val is not None and y is not None and y_val is None:
+        raise ValueError("X_val was given without y_val; pass both or neither.")
+    if X_val is None and y_val is not None:
+        raise ValueError("y_val was given without X_val; pass both or neither.")
+    for data, input_name in ((X, "X"), (y, "y"), (X_val, "X_val"), (y_val, "y_val")):
+        check_array_like(data, input_name)
+    # Checks the feature count and names only: the inner estimator decides
+    # what input it takes (nets take 4-D arrays and tensors).
+    validate_data(wrapper, X, skip_check_array=True)
+    if y is not None:
+        check_consistent_length(X, y)
+    if X_val is not None:
+        if y_val is not None:
+            check_consistent_length(X_val, y_val)
+        if np.shape(X_val)[1:] != np.shape(X)[1:]:
+            raise ValueError(
+                f"X_val has shape {np.shape(X_val)}, but X has shape "
+                f"{np.shape(X)}: they must have the same number of features."
+            )
+        _check_same_columns(wrapper, X_val)
+    name = type(trainer.estimator).__name__
+    # What the inner estimator's first partial_fit would refuse, refused now
+    # with the argument's name. A Pipeline's steps check their own input
+    # (a SimpleImputer takes NaN, whatever container holds it).
+    takes_2d = trainer.takes_2d_arrays
+    for data, input_name in ((X, "X"), (X_val, "X_val")):
+        if isinstance(wrapper.estimator, Pipeline):
+            continue
+        if takes_2d:
+            check_features(data, input_name, tags, name)
+        elif not tags.input_tags.allow_nan:
+            _check_finite_if_numeric(data, input_name, name)
+    for target, input_name in ((y, "y"), (y_val, "y_val")):
+        check_targets(target, input_name, tags, name)
+    return tuple(row_indexable(data) for data in (X, y, X_val, y_val))
+
+
+def _check_finite_if_numeric(data, input_name, estimator_name):
+    """Reject NaN/inf up front, without copying or converting ``data``.
+
+    Only numpy arrays (memmaps included) and sparse matrices of numbers are
+    checked here; anything else is left to the inner estimator's own checks.
+    """
+    values = getattr(data, "data", None) if sp.issparse(data) else data
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fc":
+        assert_all_finite(values, input_name=input_name, estimator_name=estimator_name)
+
+
+def _check_same_columns(wrapper, X_val):
+    """X_val's column names must be X's, in X's order (the model reads by position)."""
+    names = getattr(wrapper, "feature_names_in_", None)
+    columns = getattr(X_val, "columns", None)
+    if names is not None and columns is not None and list(columns) != list(names):
+        raise ValueError(
+            f"X_val's columns {list(columns)} differ from X's {list(names)}: pass X_val "
+            "with the same columns in the same order (e.g. X_val[X.columns])."
+        )

@@ -1,10 +1,15 @@
-"""What the loop hands to checkpointing after each epoch, and on Ctrl-C."""
+"""What the loop hands to checkpointing after each epoch and on Ctrl-C, and how a fit opens it."""
 
+import pickle
 import warnings
 
+import sklearn
+from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
+from ._checkpoint import CheckpointWriter, SavePolicy
 from ._state import input_attributes
+from ._version import __version__
 
 
 class CheckpointSaver:
@@ -94,3 +99,51 @@ class CheckpointSaver:
                 f"{write_error}",
                 UserWarning,
             )
+
+
+def open_saver(wrapper, state, manifest, lock, trainer, key):
+    """The saver of this fit's checkpoints, or None without checkpoint_dir.
+
+    Opened after the split, so that data the split refuses leaves no run
+    folder behind, and before the first epoch, so that an unwritable
+    folder is reported before any training.
+    """
+    if wrapper.checkpoint_dir is None:
+        return None
+    versions = {"skstop": __version__, "sklearn": sklearn.__version__}
+    if manifest is not None:
+        writer = CheckpointWriter.resume(
+            manifest, lock, key, keep_last=wrapper.keep_last, versions=versions
+        )
+    else:
+        writer = CheckpointWriter.start(
+            wrapper.checkpoint_dir,
+            state.config,
+            pickled_parameters(clone(wrapper)),
+            key,
+            keep_last=wrapper.keep_last,
+            versions=versions,
+        )
+        state.checkpoint_folder = writer.folder
+    saver = CheckpointSaver(writer, SavePolicy(wrapper.checkpoint_every), trainer, wrapper)
+    if state.preprocessing is not None:
+        try:
+            writer.add_file("preprocessing", pickle.dumps(state.preprocessing))
+        except BaseException:
+            saver.close()
+            raise
+    return saver
+
+
+def pickled_parameters(wrapper):
+    """The wrapper's bytes for its run folder; a clear error if it cannot be pickled."""
+    try:
+        return pickle.dumps(wrapper, protocol=5)
+    except (pickle.PicklingError, AttributeError, TypeError) as error:
+        reason = str(error).splitlines()[0][:200]
+        raise ValueError(
+            f"checkpoint_dir and warm_start need the estimator to be picklable, and it is "
+            f"not ({reason}). A lambda (in a FunctionTransformer, say) cannot be pickled: "
+            "use a function defined at module level, or leave checkpoint_dir=None and "
+            "warm_start=False."
+        ) from None

@@ -59,6 +59,10 @@ class TrainingState:
         random_state.set_state(self.initial_rng_state)
         return random_state
 
+    def trainer_seed(self):
+        """A seed for a trainer's own generator (torch's, for nets), drawn from random_state."""
+        return int(self.split_random_state().randint(np.iinfo(np.int32).max))
+
     def keep_best(self, snapshot, trainer_rng):
         """The last epoch is the best: keep its snapshot, score and RNG states."""
         self.best = snapshot

@@ -112,20 +112,7 @@ def continue_fold(
         except Exception as error:
             if error_score == "raise":
                 raise
-            warnings.warn(
-                f"A candidate failed to fit on one fold, so its score there is "
-                f"error_score={error_score}: {type(error).__name__}: {error}",
-                FitFailedWarning,
-            )
-            failed = error_score
-            fit_time = run.fit_time + time.perf_counter() - start
-            return FoldRun(
-                test_score=failed,
-                train_score=failed,
-                fit_time=fit_time,
-                stopped=True,
-                termination="failed",
-            )
+            return _failed(error, error_score, run.fit_time + time.perf_counter() - start)
     fit_time = run.fit_time + time.perf_counter() - start
     start = time.perf_counter()
     test_score = float(scorer(wrapper, X_test, y_test))
@@ -143,4 +130,20 @@ def continue_fold(
         validation_scores=[float(score) for score in state.scores],
         termination=None if state.stop is None else state.stop.condition,
         converged=state.stop is None or state.stop.converged,
+    )
+
+
+def _failed(error, error_score, fit_time):
+    """The FoldRun of a fit that raised: ``error_score``, trained no further."""
+    warnings.warn(
+        f"A candidate failed to fit on one fold, so its score there is "
+        f"error_score={error_score}: {type(error).__name__}: {error}",
+        FitFailedWarning,
+    )
+    return FoldRun(
+        test_score=error_score,
+        train_score=error_score,
+        fit_time=fit_time,
+        stopped=True,
+        termination="failed",
     )

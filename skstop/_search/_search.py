@@ -258,10 +258,20 @@ class EpochHalvingSearchCV(BaseSearchCV):
         self.scorer_ = check_scoring(self.estimator, scoring=self.scoring)
         self.multimetric_ = False  # read by BaseSearchCV's score and delegation
         self.n_splits_ = len(folds)
-        runs = {(c, f): FoldRun() for c in range(len(candidates)) for f in range(len(folds))}
         record = rung_record(
             self.estimator, X, y, candidates, folds, budgets, self.scoring, self.return_train_score
         )
+        runs, reached = self._run_rungs(X, y, fit_params, candidates, folds, budgets, record)
+        self.n_iterations_ = len(budgets)
+        warn_unconverged(runs, self.estimator.max_iter)
+        self._set_results(candidates, runs, len(folds), reached)
+        if self.refit:
+            self._refit(X, y, fit_params, runs, len(folds))
+        return self
+
+    def _run_rungs(self, X, y, fit_params, candidates, folds, budgets, record):
+        """Every rung in turn; the candidate-folds' FoldRuns and the last rung each reached."""
+        runs = {(c, f): FoldRun() for c in range(len(candidates)) for f in range(len(folds))}
         recorded = record.read() if record is not None and self.estimator.warm_start else []
         reached = np.zeros(len(candidates), dtype=int)
         alive = list(range(len(candidates)))
@@ -296,12 +306,7 @@ class EpochHalvingSearchCV(BaseSearchCV):
             runs.update(zip(todo, results))
             if record is not None:
                 record.add({key: run.results() for key, run in zip(todo, results)})
-        self.n_iterations_ = len(budgets)
-        warn_unconverged(runs, self.estimator.max_iter)
-        self._set_results(candidates, runs, len(folds), reached)
-        if self.refit:
-            self._refit(X, y, fit_params, runs, len(folds))
-        return self
+        return runs, reached
 
     def _candidates(self):
         """The parameter settings to search, after checking the search's arguments."""
