@@ -30,6 +30,7 @@ from ._inputs import (
     check_scoring_name,
     validate_training_data,
 )
+from ._loop import EpochLoop
 from ._monitor import FixedEpochs, Stop, StoppingMonitor
 from ._progress import EpochReporter
 from ._resume import configuration_id, resume_run
@@ -463,21 +464,21 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             if lock is not None:
                 lock.release()
             raise
-        return TrainingRun(
-            state=state,
-            trainer=trainer,
-            monitor=monitor,
-            batches=batches,
-            validation=validation,
+        loop = EpochLoop(
+            state,
+            trainer,
+            monitor,
+            batches,
+            validation,
             tasks=tasks,
             reporter=partial(EpochReporter, type(self).__name__, self.verbose, self.max_iter),
-            seed=None if self.random_state is None else state.trainer_seed(),
-            saver=saver,
-            lock=lock,
             schedules=self.schedules or (),
+            saver=saver,
             restore_best=self.restore_best,
             record_training_score=self.record_training_score,
         )
+        seed = None if self.random_state is None else state.trainer_seed()
+        return TrainingRun(loop, seed, saver=saver, lock=lock)
 
     # -- fit, step by step ------------------------------------------------------
 
