@@ -5,7 +5,6 @@ Pipeline's preprocessing on the training rows only.
 """
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _check_method_params
@@ -87,16 +86,3 @@ def _transform_validation(preprocessing, X_val):
             "validation rows hold is unknown to it. Use OneHotEncoder(handle_unknown="
             "'ignore') (or 'infrequent_if_exist'), or pass X_val and y_val."
         ) from error
-
-
-def row_indexable(data):
-    """``data`` in a form whose rows can be taken by index, copied only if needed.
-
-    Sparse formats without row slicing become CSR; objects that are array-like
-    only through ``__array__`` become arrays. Everything else passes unchanged.
-    """
-    if sp.issparse(data):
-        return data if data.format in ("csr", "csc") else data.tocsr()
-    if data is not None and not hasattr(data, "__getitem__"):
-        return np.asarray(data)
-    return data

@@ -26,7 +26,6 @@ from ._checkpoint import signing_key
 from ._data import training_and_validation
 from ._inputs import (
     check_classes,
-    check_fit_params,
     check_scoring_name,
     validate_training_data,
 )
@@ -404,14 +403,16 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         """
         trainer = trainer_for(self._trained_estimator)
         monitor = self._check_params(trainer)
-        X, y, X_val, y_val = validate_training_data(self, X, y, X_val, y_val, trainer)
         fit_params = dict(fit_params)
+        classes = fit_params.pop("classes", None)
+        routing = get_config()["enable_metadata_routing"]
+        X, y, X_val, y_val = validate_training_data(
+            self, X, y, X_val, y_val, trainer, None if routing else fit_params
+        )
         # Given with every call, so that a class missing from a batch or from
         # the training split does not break the inner estimator.
-        trainer.classes = check_classes(
-            y, y_val, fit_params.pop("classes", None), trainer.estimator, self._is_classifier
-        )
-        train_params, score_params = self._route_fit_params(X, fit_params)
+        trainer.classes = check_classes(y, y_val, classes, trainer.estimator, self._is_classifier)
+        train_params, score_params = self._route_fit_params(fit_params, routing)
         # A Pipeline's steps check their own input; a paused run's was checked.
         if paused_state is None and not isinstance(self.estimator, Pipeline):
             trainer.check_input(X, y, train_params)
@@ -425,22 +426,21 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         )
         # Until this fit ends: one that raises leaves nothing half-trained to continue.
         self._state = None
-        tasks = EpochTasks(self, self.max_iter, X, y)
         data = (X, y, X_val, y_val, train_params, score_params)
-        with self._training_run(state, trainer, monitor, data, manifest, lock, key, tasks) as run:
+        with self._training_run(state, trainer, monitor, data, manifest, lock, key) as run:
             stop = run.run_to(until)
         set_fitted_attributes(
             self, state, stop or Stop("paused", f"paused after epoch {state.n_epochs}")
         )
         self.resumed_from_ = run.resumed_from
         if stop is not None:
-            tasks.end(X, y)
+            run.loop.tasks.end(X, y)
         # Kept for warm_start, never pickled; an interrupted epoch left the live
         # estimator half-trained, so only the checkpoint on disk can continue it.
         self._state = None if stop is not None and stop.condition == "interrupted" else state
         return self
 
-    def _training_run(self, state, trainer, monitor, data, manifest, lock, key, tasks):
+    def _training_run(self, state, trainer, monitor, data, manifest, lock, key):
         """The TrainingRun of this fit, which owns ``lock`` (released here if building fails)."""
         X, y, X_val, y_val, train_params, score_params = data
         try:
@@ -470,7 +470,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             monitor,
             batches,
             validation,
-            tasks=tasks,
+            tasks=EpochTasks(self, self.max_iter, X, y),
             reporter=partial(EpochReporter, type(self).__name__, self.verbose, self.max_iter),
             schedules=self.schedules or (),
             saver=saver,
@@ -559,12 +559,13 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             or (self.scoring is None and get_tags(self.estimator).estimator_type == "regressor"),
         )
 
-    def _route_fit_params(self, X, fit_params):
-        if get_config()["enable_metadata_routing"]:
+    def _route_fit_params(self, fit_params, routing):
+        """The fit parameters of ``partial_fit`` and of the scorer (all to ``partial_fit``
+        with routing off)."""
+        if routing:
             routed = process_routing(self, "fit", **fit_params)
             scorer = routed.get("scorer")  # absent for scoring="loss"
             return routed.estimator.partial_fit, scorer.score if scorer else {}
-        check_fit_params(fit_params, X, self._trained_estimator.partial_fit)
         return fit_params, {}
 
     def _scorer(self, trainer):

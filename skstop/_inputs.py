@@ -19,7 +19,6 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import _check_sample_weight, check_consistent_length, validate_data
 
 from ._batches import is_dask_collection
-from ._data import row_indexable
 from ._split import plain_label
 
 
@@ -177,10 +176,11 @@ def check_scoring_name(scoring, owner, extra=()):
     )
 
 
-def validate_training_data(wrapper, X, y, X_val, y_val, trainer):
+def validate_training_data(wrapper, X, y, X_val, y_val, trainer, fit_params=None):
     """X, y, X_val, y_val checked as the wrapper's fit takes them, rows indexable; else an error.
 
-    Sets the wrapper's ``n_features_in_`` and ``feature_names_in_``.
+    Sets the wrapper's ``n_features_in_`` and ``feature_names_in_``. ``fit_params``
+    (metadata routing off: all of them go to ``partial_fit``) are checked too.
     """
     tags = get_tags(wrapper.estimator)
     if y is None and tags.target_tags.required:
@@ -221,6 +221,8 @@ def validate_training_data(wrapper, X, y, X_val, y_val, trainer):
             _check_finite_if_numeric(data, input_name, name)
     for target, input_name in ((y, "y"), (y_val, "y_val")):
         check_targets(target, input_name, tags, name)
+    if fit_params is not None:
+        check_fit_params(fit_params, X, trainer.estimator.partial_fit)
     return tuple(row_indexable(data) for data in (X, y, X_val, y_val))
 
 
@@ -244,3 +246,16 @@ def _check_same_columns(wrapper, X_val):
             f"X_val's columns {list(columns)} differ from X's {list(names)}: pass X_val "
             "with the same columns in the same order (e.g. X_val[X.columns])."
         )
+
+
+def row_indexable(data):
+    """``data`` in a form whose rows can be taken by index, copied only if needed.
+
+    Sparse formats without row slicing become CSR; objects that are array-like
+    only through ``__array__`` become arrays. Everything else passes unchanged.
+    """
+    if sp.issparse(data):
+        return data if data.format in ("csr", "csc") else data.tocsr()
+    if data is not None and not hasattr(data, "__getitem__"):
+        return np.asarray(data)
+    return data
