@@ -37,7 +37,7 @@ from ._run import TrainingRun
 from ._saver import open_saver, pickled_parameters
 from ._schedules import ReduceOnPlateau
 from ._state import TrainingState, set_fitted_attributes
-from ._trainers import trainer_for
+from ._trainers import predict_with, trainer_for
 from .criteria import Criterion
 
 
@@ -732,8 +732,9 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
     def _call_inner(self, method, X, *args, **kwargs):
         """``estimator_.method(X, ...)``, X taken and labels given as in ``fit``."""
         check_is_fitted(self)
-        trainer = trainer_for(self._trained_estimator, classes=getattr(self, "classes_", None))
-        return trainer.predict_with(self.estimator_, method, X, *args, **kwargs)
+        classes = getattr(self, "classes_", None)
+        inner = self._trained_estimator
+        return predict_with(inner, self.estimator_, classes, method, X, *args, **kwargs)
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "estimator_")

@@ -86,10 +86,6 @@ class Trainer:
         """X as the estimator is trained on it (nets: float32 tensors on their device)."""
         return X
 
-    def predict_with(self, estimator, method, X, *args, **kwargs):
-        """``estimator.method(X, ...)``, taking X and giving labels as ``fit`` took them."""
-        return getattr(estimator, method)(X, *args, **kwargs)
-
     def random_stream(self, state, seed):
         """A context for the epochs of a fit, for a trainer with a random generator of its own.
 

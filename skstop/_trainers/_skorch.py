@@ -55,12 +55,7 @@ class NetTrainer(Trainer):
 
     @property
     def _encodes_labels(self):
-        """Class indices for the criterion, the user's labels for predict."""
-        from skorch import NeuralNetBinaryClassifier
-
-        return self.classes is not None and not isinstance(
-            self.estimator, NeuralNetBinaryClassifier
-        )
+        return encodes_labels(self.estimator, self.classes)
 
     def check(self, *, batch_size, scoring, repeatable=False):
         if repeatable:
@@ -117,19 +112,6 @@ class NetTrainer(Trainer):
         elif y.dtype == np.float64:
             y = y.astype(np.float32)  # regression targets and binary labels
         return _on_device(y, device)
-
-    def predict_with(self, estimator, method, X, *args, **kwargs):
-        """As ``Trainer.predict_with``; ``estimator`` is the net, or a Pipeline ending in it."""
-        if hasattr(estimator, "steps"):  # the Pipeline's steps first, as in training
-            X, estimator = estimator[:-1].transform(X), estimator.steps[-1][1]
-        X = _module_input(X, None)
-        if method == "predict" and self._encodes_labels:
-            return np.asarray(estimator.classes_)[estimator.predict(X)]
-        if method == "score" and self._encodes_labels:
-            y, *rest = args
-            predicted = np.asarray(estimator.classes_)[estimator.predict(X)]
-            return accuracy_score(y, predicted, *rest, **kwargs)
-        return getattr(estimator, method)(X, *args, **kwargs)
 
     def train_one_epoch(self, net, batches):
         # Nets get their classes as a parameter (see new_estimator) instead.
@@ -237,6 +219,31 @@ def _check_callback(name, callback):
             "'train_loss'), or use EarlyStoppingEstimator's own saving (checkpoint_dir) "
             "and schedules (ReduceOnPlateau)."
         )
+
+
+def encodes_labels(net, classes):
+    """Whether the net is trained on class indices (its criterion's), not the user's labels."""
+    from skorch import NeuralNetBinaryClassifier
+
+    return classes is not None and not isinstance(net, NeuralNetBinaryClassifier)
+
+
+def net_predict(estimator, classes, method, X, *args, **kwargs):
+    """``estimator.method(X, ...)`` for a fitted net, or a Pipeline ending in one.
+
+    X is taken as ``fit`` took it (the Pipeline's steps first, float64 as
+    float32), and labels are given back as the user's, not class indices.
+    """
+    if hasattr(estimator, "steps"):  # the Pipeline's steps first, as in training
+        X, estimator = estimator[:-1].transform(X), estimator.steps[-1][1]
+    X = _module_input(X, None)
+    if not encodes_labels(estimator, classes) or method not in ("predict", "score"):
+        return getattr(estimator, method)(X, *args, **kwargs)
+    predicted = np.asarray(estimator.classes_)[estimator.predict(X)]
+    if method == "predict":
+        return predicted
+    y, *rest = args
+    return accuracy_score(y, predicted, *rest, **kwargs)
 
 
 def _iterates_by_default(net):
