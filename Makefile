@@ -13,7 +13,7 @@ $(STAMP): setup.cfg pyproject.toml Makefile
 	# torch first, pinned to the CPU build this machine's index serves: any looser
 	# requirement pulled in by skorch would download a multi-GB CUDA build.
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[test,lint,plot,dask,progress]"
+	$(PY) -m pip install --quiet -e ".[test,lint,plot,dask,progress,mlflow,tensorboard,optuna]"
 	touch $(STAMP)
 
 demo: $(STAMP)

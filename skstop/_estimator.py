@@ -39,6 +39,7 @@ from ._schedules import ReduceOnPlateau
 from ._state import TrainingState, set_fitted_attributes
 from ._trainers import predict_with, trainer_for
 from .criteria import Criterion
+from .loggers import FitInfo, Logger
 
 
 class _DelegatedMethod:
@@ -196,6 +197,10 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         at most), into ``training_scores_``, so that the learning curve shows
         training beside validation (:class:`EarlyStoppingDisplay`).
 
+    loggers : list of skstop.loggers.Logger, default=None
+        Where each epoch is sent as it ends (a CSV file, MLflow, TensorBoard,
+        or a logger of your own); see :mod:`skstop.loggers`.
+
     Attributes
     ----------
     estimator_ : estimator object
@@ -211,6 +216,16 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
 
     schedule_events_ : list of dict
         The changes the schedules made: epoch, parameter, old and new value.
+
+    history_ : list of dict
+        One record per epoch, such that ``pandas.DataFrame(model.history_)``
+        is the run's table: ``epoch``, ``validation_score``,
+        ``training_score`` (when recorded), ``epoch_time`` and ``elapsed``
+        (seconds, the latter summed over every epoch of the run, resumes
+        included), the value of each parameter a schedule manages as the
+        epoch trained with it (e.g. ``eta0``), and ``checkpoint`` (whether a
+        checkpoint of that epoch was saved). Kept in checkpoints: a resumed
+        or warm-started fit continues it.
 
     training_scores_ : ndarray of shape (`n_iter_`,)
         Score on a fixed subsample of the training split after each epoch;
@@ -313,6 +328,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         "tol_mode": [StrOptions({"abs", "rel"})],
         "schedules": [None, list],
         "record_training_score": ["boolean"],
+        "loggers": [None, list],
     }
 
     def __init__(
@@ -338,6 +354,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         tol_mode="abs",
         schedules=None,
         record_training_score=False,
+        loggers=None,
     ):
         self.estimator = estimator
         self.scoring = scoring
@@ -359,6 +376,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         self.tol_mode = tol_mode
         self.schedules = schedules
         self.record_training_score = record_training_score
+        self.loggers = loggers
 
     # The inner estimator's parameters are validated by its own partial_fit.
     @_fit_context(prefer_skip_nested_validation=False)
@@ -435,9 +453,13 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         self.resumed_from_ = run.resumed_from
         if stop is not None:
             run.loop.tasks.end(X, y)
+            run.loop.log_fit_end(self.checkpoint_path_)
         # Kept for warm_start, never pickled; an interrupted epoch left the live
         # estimator half-trained, so only the checkpoint on disk can continue it.
         self._state = None if stop is not None and stop.condition == "interrupted" else state
+        if stop is not None:
+            for criterion in self.criteria or ():
+                criterion.after_fit(stop)  # OptunaPruning raises TrialPruned here
         return self
 
     def _training_run(self, state, trainer, monitor, data, manifest, lock, key):
@@ -471,6 +493,10 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             batches,
             validation,
             tasks=EpochTasks(self, self.max_iter, X, y),
+            loggers=self.loggers or (),
+            fit_info=FitInfo(type(self).__name__, self.get_params(deep=True))
+            if self.loggers
+            else None,
             reporter=partial(EpochReporter, type(self).__name__, self.verbose, self.max_iter),
             schedules=self.schedules or (),
             saver=saver,
@@ -513,6 +539,12 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             if not isinstance(schedule, ReduceOnPlateau):
                 raise ValueError(f"schedules must hold ReduceOnPlateau objects; got {schedule!r}.")
             schedule.check(trained)
+        for logger in self.loggers or ():
+            if not isinstance(logger, Logger):
+                raise ValueError(
+                    f"loggers must hold skstop.loggers.Logger objects; got {logger!r}."
+                )
+            logger.check()
         for criterion in self.criteria or ():
             if not isinstance(criterion, Criterion):
                 raise ValueError(f"criteria must hold skstop.criteria objects; got {criterion!r}.")

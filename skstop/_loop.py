@@ -10,11 +10,13 @@ import re
 import time
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from ._checkpoint import model_file_name
 from ._interrupts import watching_interrupts
 from ._monitor import Stop
 
@@ -78,6 +80,10 @@ class EpochLoop:
     record_training_score : bool, default=False
         Score every epoch on a subsample of the training rows too, even when
         no criterion needs it.
+    loggers : list of Logger, default=()
+        Told of the fit's start, each epoch's record and the fit's end.
+    fit_info : FitInfo, default=None
+        What the loggers are told of the fit.
     """
 
     def __init__(
@@ -94,6 +100,8 @@ class EpochLoop:
         saver=None,
         restore_best=True,
         record_training_score=False,
+        loggers=(),
+        fit_info=None,
     ):
         self.state = state
         self.trainer = trainer
@@ -105,6 +113,8 @@ class EpochLoop:
         self.tasks = tasks
         self.reporter = reporter
         self.restore_best = restore_best
+        self.loggers = list(loggers)
+        self.fit_info = fit_info
         scores_training = record_training_score or monitor.needs_training_scores
         self._training_probe = self._probe() if scores_training and validation else None
 
@@ -112,6 +122,11 @@ class EpochLoop:
         """Train until stopped, or until epoch ``until``; the Stop, or None when paused."""
         state = self.state
         state.started = time.perf_counter()
+        if self.loggers:
+            self.fit_info.resumed_from = state.n_epochs
+            self.fit_info.checkpoint_path = state.checkpoint_folder
+            for logger in self.loggers:
+                logger.on_fit_begin(self.fit_info)
         # A resumed run that had already stopped stays stopped, unless the
         # parameters now allow more (a larger max_iter, say).
         state.stop = self.monitor.decide(state) if state.n_epochs else None
@@ -131,6 +146,7 @@ class EpochLoop:
 
     def _run_epoch(self, reporter, interrupts, pausing=False):
         state, trainer = self.state, self.trainer
+        started = time.perf_counter()
         with self.tasks.begin_epoch(state.estimator):
             trainer.train_one_epoch(state.estimator, self.batches)
         interrupts.raise_if_pressed()  # the estimator swallowed a Ctrl-C (MLP does)
@@ -150,12 +166,49 @@ class EpochLoop:
             stop = Stop("callback", "a callback asked to stop")
         if stop is not None and state.best is None:
             improved = self._keep_the_last_epoch(stop)
+        # A pause is saved too: a search killed between its rungs resumes there.
+        saving = self.saver is not None and self.saver.due(
+            state, improved=improved, stop=stop, pausing=pausing
+        )
+        self._record(score, time.perf_counter() - started, saving)
         if stop is None:
             self._apply_schedules(reporter)
-        if self.saver is not None:
-            # A pause is saved too: a search killed between its rungs resumes there.
-            self.saver.after_epoch(state, improved=improved, stop=stop, pausing=pausing)
+        if saving:
+            self.saver.save(state, improved=improved, stop=stop)
         return stop
+
+    def _record(self, score, epoch_time, saving):
+        """The epoch's row of ``history_``: scores, times, scheduled values, its checkpoint."""
+        state = self.state
+        elapsed = state.history[-1]["elapsed"] if state.history else 0.0
+        row = {"epoch": state.n_epochs, "validation_score": float(score)}
+        if self._training_probe is not None:
+            row["training_score"] = float(state.training_scores[-1])
+        row.update(epoch_time=epoch_time, elapsed=elapsed + epoch_time)
+        params = state.estimator.get_params(deep=False) if self.schedules else {}
+        row.update({schedule.param: params[schedule.param] for schedule in self.schedules})
+        row["checkpoint"] = saving
+        state.history.append(row)
+        for logger in self.loggers:
+            logger.on_epoch_end(self.fit_info, row)
+
+    def log_fit_end(self, checkpoint_path):
+        """Tell the loggers the fit stopped, once its last checkpoint is committed."""
+        state = self.state
+        best_model = None
+        if checkpoint_path is not None:
+            best_model = Path(checkpoint_path) / model_file_name(state.best_iteration)
+        result = {
+            "best_iteration": state.best_iteration,
+            "best_score": float(state.best_score),
+            "n_iter": state.n_epochs,
+            "stop_reason": state.stop.reason,
+            "termination_condition": state.stop.condition,
+            "checkpoint_path": checkpoint_path,
+            "best_model": best_model if best_model is not None and best_model.is_file() else None,
+        }
+        for logger in self.loggers:
+            logger.on_fit_end(self.fit_info, result)
 
     def _interrupted(self):
         state = self.state

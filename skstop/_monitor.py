@@ -244,6 +244,9 @@ class StoppingMonitor:
 
     def decide(self, state):
         """The Stop after the last epoch of ``state``, or None to go on."""
+        history = self._history(state) if self.criteria else None
+        for criterion in self.criteria:
+            criterion.observe(history)
         return should_stop(
             state.scores,
             state.best_iteration,
@@ -251,7 +254,7 @@ class StoppingMonitor:
             max_iter=self.max_iter,
             min_iter=self.min_iter,
             criteria=self.criteria,
-            history=self._history(state) if self.criteria else None,
+            history=history,
             tol=self.tol,
             relative=self.relative,
         )

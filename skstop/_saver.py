@@ -35,15 +35,17 @@ class CheckpointSaver:
         estimator = wrapper.estimator
         self._last_step = estimator.steps[-1][0] if isinstance(estimator, Pipeline) else None
 
-    def after_epoch(self, state, *, improved, stop, pausing=False):
-        """Save the state after an epoch if the policy says so.
+    def due(self, state, *, improved, stop, pausing=False):
+        """Whether the policy saves the state after this epoch.
 
         ``pausing``: the run pauses after this epoch, to be continued later.
         """
-        if not self.policy.should_save(
+        return self.policy.should_save(
             state.n_epochs, improved=improved, finished=stop is not None or pausing
-        ):
-            return
+        )
+
+    def save(self, state, *, improved, stop):
+        """Commit the state after its last epoch (in the background)."""
         # At an improvement the live estimator *is* the best: a snapshot that
         # already holds pickle bytes hands them over without a second dump.
         if improved and state.best.holds_payload and self._last_step is None:

@@ -42,6 +42,7 @@ class TrainingState:
         self.checkpoint_folder = None
         self.training_scores = []
         self.events = []
+        self.history = []  # one dict per epoch (see EpochLoop._record)
         self.preprocessing = None
         self.started = None
         self.stop = None
@@ -92,6 +93,7 @@ class TrainingState:
             "config": self.config,
             "training_scores": self.training_scores[:n_epochs],
             "schedule_events": [e for e in self.events if e["epoch"] <= n_epochs],
+            "history": self.history[:n_epochs],
             **fitted,
         }
 
@@ -119,6 +121,7 @@ class TrainingState:
         state.scores = list(record["validation_scores"])
         state.training_scores = list(record["training_scores"])
         state.events = list(record["schedule_events"])
+        state.history = [dict(row) for row in record["history"]]
         if "preprocessing" in files:
             state.preprocessing = manifest.load("preprocessing")
         state.best_iteration = record["best_iteration"]
@@ -163,6 +166,7 @@ def set_fitted_attributes(wrapper, state, stop, inputs=None):
         trained = Pipeline([*state.preprocessing.steps, (last_step, trained)])
     wrapper.estimator_ = trained
     wrapper.schedule_events_ = list(state.events)
+    wrapper.history_ = [dict(row) for row in state.history]
     if state.training_scores:
         wrapper.training_scores_ = np.asarray(state.training_scores, dtype=float)
     wrapper.n_iter_ = state.n_epochs

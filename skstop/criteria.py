@@ -29,15 +29,17 @@ E_opt(t) = min over t' <= t of E_va(t'):
   epochs (Keras' ``baseline``).
 """
 
+import importlib
 from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import HasMethods, Interval
 
 __all__ = [
     "Baseline",
+    "OptunaPruning",
     "Divergence",
     "GeneralizationLoss",
     "ProgressQuotient",
@@ -82,9 +84,15 @@ class Criterion(BaseEstimator):
     #: Whether the criterion reads ``training_errors``.
     needs_training_errors = False
 
+    def observe(self, history):
+        """See every epoch, warm-up included (``should_stop`` is asked only after it)."""
+
     def should_stop(self, history):
         """Return ``(stop, reason)`` after the last epoch of ``history``."""
         raise NotImplementedError
+
+    def after_fit(self, stop):
+        """The fit ended with ``stop`` (a Stop) and its fitted attributes are set."""
 
 
 def generalization_loss(errors):
@@ -295,3 +303,68 @@ class Baseline(Criterion):
                 f"(best {best:.6g})"
             )
         return False, None
+
+
+class OptunaPruning(Criterion):
+    """Report each epoch's validation score to an Optuna trial; stop when its pruner says so.
+
+    The score is reported every epoch (``trial.report(score, step=epoch)``;
+    epochs continue across resumes, so a step never goes backwards). When the
+    study's pruner prunes the trial, training stops (``stop_reason_``: "pruned
+    by Optuna ..."), the best state is kept and saved as after any stop, and
+    ``fit`` then raises ``optuna.TrialPruned``, so that Optuna records the
+    trial as pruned. Works with any pruner. The score is greater-is-better:
+    create the study with ``direction="maximize"``. Needs ``optuna``
+    (``pip install skstop[optuna]``).
+
+    Parameters
+    ----------
+    trial : optuna.Trial
+        The trial being evaluated. Clones share it (a copy would report to a
+        copy of the study).
+
+    Examples
+    --------
+    >>> import optuna  # doctest: +SKIP
+    >>> def objective(trial):  # doctest: +SKIP
+    ...     model = EarlyStoppingEstimator(
+    ...         SGDClassifier(alpha=trial.suggest_float("alpha", 1e-6, 1e-1, log=True)),
+    ...         criteria=[OptunaPruning(trial)], random_state=0,
+    ...     ).fit(X, y)
+    ...     return model.best_score_
+    >>> optuna.create_study(direction="maximize").optimize(objective, 20)  # doctest: +SKIP
+    """
+
+    _parameter_constraints: dict = {"trial": [HasMethods(["report", "should_prune"])]}
+
+    def __init__(self, trial):
+        self.trial = trial
+
+    def __sklearn_clone__(self):
+        return type(self)(self.trial)
+
+    def _validate_params(self):
+        super()._validate_params()
+        study = getattr(self.trial, "study", None)
+        directions = [getattr(d, "name", d) for d in getattr(study, "directions", ())]
+        if "MINIMIZE" in directions:
+            raise ValueError(
+                "OptunaPruning reports the validation score, which is greater-is-better, "
+                "but the trial's study minimizes: create it with direction='maximize' "
+                "(and return model.best_score_ from the objective)."
+            )
+
+    def observe(self, history):
+        score = history.validation_scores[-1]
+        if np.isfinite(score):
+            self.trial.report(float(score), history.n_epochs)
+
+    def should_stop(self, history):
+        if self.trial.should_prune():
+            return True, f"pruned by Optuna after epoch {history.n_epochs}"
+        return False, None
+
+    def after_fit(self, stop):
+        if stop.condition == type(self).__name__:
+            optuna = importlib.import_module("optuna")
+            raise optuna.TrialPruned(stop.reason)

@@ -97,6 +97,10 @@ def result(model, X):
         "n_iter": model.n_iter_,
         "termination": model.termination_condition_,
         "predictions": model.predict(X).tolist(),
+        # history_ without its times: every epoch once, as an uninterrupted run saves them.
+        "history": [
+            (row["epoch"], row["validation_score"], row["checkpoint"]) for row in model.history_
+        ],
     }
 
 

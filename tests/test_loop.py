@@ -87,3 +87,67 @@ def test_without_validation_the_same_loop_trains_max_iter_epochs_and_keeps_the_l
     assert all(math.isnan(score) for score in loop.state.scores)
     assert loop.state.best_iteration == 5
     np.testing.assert_array_equal(loop.state.best.restore().coef_, loop.state.estimator.coef_)
+
+
+def test_history_is_one_row_per_epoch_with_every_column():
+    import pandas as pd
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import SGDClassifier
+
+    from skstop import EarlyStoppingEstimator, ReduceOnPlateau
+
+    X, y = make_classification(400, 6, random_state=0)
+    model = EarlyStoppingEstimator(
+        SGDClassifier(learning_rate="constant", eta0=0.5, random_state=0),
+        n_iter_no_change=4,
+        record_training_score=True,
+        schedules=[ReduceOnPlateau("eta0", patience=1)],
+        random_state=0,
+    ).fit(X, y)
+    table = pd.DataFrame(model.history_)
+    assert list(table.columns) == [
+        "epoch",
+        "validation_score",
+        "training_score",
+        "epoch_time",
+        "elapsed",
+        "eta0",
+        "checkpoint",
+    ]
+    assert table["epoch"].tolist() == list(range(1, model.n_iter_ + 1))
+    np.testing.assert_array_equal(table["validation_score"], model.validation_scores_)
+    np.testing.assert_array_equal(table["training_score"], model.training_scores_)
+    np.testing.assert_allclose(table["elapsed"], table["epoch_time"].cumsum())
+    assert (table["epoch_time"] > 0).all() and not table["checkpoint"].any()
+    # The learning rate each epoch trained with: halved after each plateau event.
+    for event in model.schedule_events_:
+        assert table.loc[table["epoch"] == event["epoch"], "eta0"].item() == event["old"]
+        assert table.loc[table["epoch"] == event["epoch"] + 1, "eta0"].item() == event["new"]
+
+
+def test_history_marks_the_epochs_saved_and_continues_after_a_warm_start(tmp_path):
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import SGDClassifier
+
+    from skstop import EarlyStoppingEstimator
+
+    X, y = make_classification(400, 6, random_state=0)
+
+    def model(max_iter):
+        return EarlyStoppingEstimator(
+            SGDClassifier(random_state=0),
+            max_iter=max_iter,
+            n_iter_no_change=50,
+            checkpoint_dir=tmp_path,
+            checkpoint_every=2,
+            warm_start=True,
+            random_state=0,
+        )
+
+    first = model(5).fit(X, y)
+    resumed = model(8).fit(X, y)  # a new object: the history comes from the checkpoint
+    assert [row["epoch"] for row in resumed.history_] == list(range(1, 9))
+    assert resumed.history_[:5] == first.history_
+    improved = np.r_[True, np.diff(np.maximum.accumulate(resumed.validation_scores_)) > 1e-4]
+    for row, better in zip(resumed.history_, improved):
+        assert row["checkpoint"] == (better or row["epoch"] % 2 == 0 or row["epoch"] in (5, 8))
