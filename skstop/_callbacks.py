@@ -49,11 +49,15 @@ class EpochTasks:
             return self._epoch.propagate_callback_context(inner)
         return nullcontext()
 
-    def end_epoch(self, trained, X, y):
+    def end_epoch(self, trained, X, y, history, row):
         """Close the epoch's task; True when a callback asks training to stop.
 
         ``X, y`` are the training rows when they are in memory (callbacks such
-        as ScoringMonitor score the model on them), else None.
+        as ScoringMonitor score the model on them), else None. A callback that
+        asks for ``fitted_estimator`` gets the wrapper as after this epoch,
+        with ``history_`` up to it (``history`` and this epoch's ``row``):
+        ``metadata`` is the fit's metadata in scikit-learn's API, not a place
+        for scores.
         """
         if self._epoch is None:
             return False
@@ -62,7 +66,10 @@ class EpochTasks:
                 estimator=self._wrapper,
                 X=X,
                 y=y,
-                reconstruction_attributes=lambda: _fitted_attributes(trained),
+                reconstruction_attributes=lambda: {
+                    **_fitted_attributes(trained),
+                    "history_": [dict(record) for record in (*history, row)],
+                },
             )
         )
 

@@ -160,8 +160,11 @@ class EpochLoop:
             snapshot = trainer.snapshot(state.estimator, reuse=state.best)
             state.keep_best(snapshot, trainer.rng_state())
         reporter.epoch(state.n_epochs, score, state.best_score, state.best_iteration)
+        row = self._history_row(score, time.perf_counter() - started)
         stop = self.monitor.decide(state)
-        stop_asked = self.tasks.end_epoch(state.estimator, *self.batches.rows_in_memory())
+        stop_asked = self.tasks.end_epoch(
+            state.estimator, *self.batches.rows_in_memory(), state.history, row
+        )
         if stop is None and stop_asked:
             stop = Stop("callback", "a callback asked to stop")
         if stop is not None and state.best is None:
@@ -170,15 +173,15 @@ class EpochLoop:
         saving = self.saver is not None and self.saver.due(
             state, improved=improved, stop=stop, pausing=pausing
         )
-        self._record(score, time.perf_counter() - started, saving)
+        self._record(row, saving)
         if stop is None:
             self._apply_schedules(reporter)
         if saving:
             self.saver.save(state, improved=improved, stop=stop)
         return stop
 
-    def _record(self, score, epoch_time, saving):
-        """The epoch's row of ``history_``: scores, times, scheduled values, its checkpoint."""
+    def _history_row(self, score, epoch_time):
+        """The epoch's row of ``history_``: scores, times, the values its schedules set."""
         state = self.state
         elapsed = state.history[-1]["elapsed"] if state.history else 0.0
         row = {"epoch": state.n_epochs, "validation_score": float(score)}
@@ -187,8 +190,12 @@ class EpochLoop:
         row.update(epoch_time=epoch_time, elapsed=elapsed + epoch_time)
         params = state.estimator.get_params(deep=False) if self.schedules else {}
         row.update({schedule.param: params[schedule.param] for schedule in self.schedules})
+        return row
+
+    def _record(self, row, saving):
+        """Add the epoch's row, with whether it is saved, to the history; tell the loggers."""
         row["checkpoint"] = saving
-        state.history.append(row)
+        self.state.history.append(row)
         for logger in self.loggers:
             logger.on_epoch_end(self.fit_info, row)
 

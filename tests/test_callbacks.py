@@ -90,3 +90,43 @@ def test_auto_propagated_callbacks_reach_an_inner_estimator_that_supports_them()
     model.fit(X, y)
     assert model.estimator_.saw_parent_context_
     assert [type(c) for c in model.estimator_.had_callbacks_] == [ProgressBar]
+
+
+class EpochWatcher:
+    """A scikit-learn FitCallback reading each epoch's record off its fitted estimator."""
+
+    def setup(self, estimator, context):
+        self.epochs, self.roots = [], 0
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator):
+        if context.task_name == "epoch":
+            record = fitted_estimator.history_[-1]
+            self.epochs.append((record, fitted_estimator.predict(X[:5])))
+        else:
+            self.roots += 1
+
+    def teardown(self, estimator, context):
+        pass
+
+
+def test_each_epoch_task_gets_its_score_time_and_a_fitted_estimator():
+    import numpy as np
+
+    watcher = EpochWatcher()
+    model = EarlyStoppingEstimator(
+        SGDClassifier(random_state=0), n_iter_no_change=3, random_state=0
+    ).set_callbacks(watcher)
+    model.fit(X, y)
+    assert len(watcher.epochs) == model.n_iter_ and watcher.roots == 1
+    for epoch, (record, predicted) in enumerate(watcher.epochs, start=1):
+        assert record["epoch"] == epoch
+        assert record["validation_score"] == model.validation_scores_[epoch - 1]
+        assert record["epoch_time"] > 0 and record["elapsed"] >= record["epoch_time"]
+        assert predicted.shape == (5,)
+    # The fitted estimator of the best epoch predicts as the restored model does.
+    np.testing.assert_array_equal(
+        watcher.epochs[model.best_iteration_ - 1][1], model.predict(X[:5])
+    )
