@@ -78,11 +78,12 @@ def _transform_validation(preprocessing, X_val):
     try:
         return preprocessing.transform(X_val)
     except ValueError as error:
-        if "unknown categor" not in str(error):
-            raise
+        # The same steps took the training rows: what they refuse now is most
+        # likely a value only validation rows hold.
         raise ValueError(
-            f"{error} The Pipeline's preprocessing is fitted on the training rows only, so "
-            "that nothing of the validation rows leaks into the model; a category that only "
-            "validation rows hold is unknown to it. Use OneHotEncoder(handle_unknown="
-            "'ignore') (or 'infrequent_if_exist'), or pass X_val and y_val."
+            f"{error} (Raised transforming the validation rows. The Pipeline's "
+            "preprocessing is fitted on the training rows only, so that nothing of the "
+            "validation rows leaks into the model; a value that only validation rows hold, "
+            "such as a category, is unknown to it. Use OneHotEncoder(handle_unknown="
+            "'ignore') (or 'infrequent_if_exist'), or pass X_val and y_val.)"
         ) from error

@@ -6,7 +6,6 @@ the checkpoint saver, the schedules, the callbacks and the reporter. It can
 run up to a given epoch, return, and be continued later from its state.
 """
 
-import re
 import time
 import warnings
 from dataclasses import dataclass
@@ -23,19 +22,34 @@ from ._monitor import Stop
 # The training error that ProgressQuotient reads is scored on this many
 # training rows at most, which keeps it cheap on large data.
 TRAINING_PROBE_SIZE = 10_000
-# How scikit-learn's input checks refuse non-finite values (a diverged model's
-# predictions, handed to a scorer): such a score is NaN, not an error.
-NON_FINITE_INPUT = re.compile(r"contains (NaN|infinity)")
 
 
 def score_or_nan(scorer, estimator, X, y, **params):
-    """``scorer``'s score, NaN when the model's predictions are not finite."""
+    """``scorer``'s score, NaN when the model's predictions are not finite.
+
+    scikit-learn's scorers refuse a diverged model's NaN or infinite
+    predictions with a ValueError; such a score is NaN, not an error. Told
+    apart from other errors by the predictions themselves, never by the
+    message's words.
+    """
     try:
         return float(scorer(estimator, X, y, **params))
-    except ValueError as error:
-        if NON_FINITE_INPUT.search(str(error)):
-            return np.nan
-        raise
+    except ValueError:
+        if _outputs_are_finite(estimator, X):
+            raise
+        return np.nan
+
+
+def _outputs_are_finite(estimator, X):
+    """Whether the model's decision values (or predictions) on ``X`` are finite numbers."""
+    method = next((m for m in ("decision_function", "predict") if hasattr(estimator, m)), None)
+    if method is None:
+        return True
+    try:
+        outputs = np.asarray(getattr(estimator, method)(X))
+    except ValueError:
+        return False
+    return outputs.dtype.kind not in "fc" or bool(np.isfinite(outputs).all())
 
 
 @dataclass

@@ -4,6 +4,7 @@ import math
 from functools import partial
 
 import numpy as np
+import pytest
 from sklearn.datasets import make_classification
 from sklearn.linear_model import SGDClassifier
 from sklearn.metrics import check_scoring
@@ -151,3 +152,29 @@ def test_history_marks_the_epochs_saved_and_continues_after_a_warm_start(tmp_pat
     improved = np.r_[True, np.diff(np.maximum.accumulate(resumed.validation_scores_)) > 1e-4]
     for row, better in zip(resumed.history_, improved):
         assert row["checkpoint"] == (better or row["epoch"] % 2 == 0 or row["epoch"] in (5, 8))
+
+
+def test_a_scorer_refusing_non_finite_predictions_scores_nan_other_errors_are_raised():
+    from sklearn.linear_model import SGDRegressor
+
+    from skstop._loop import score_or_nan
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(50, 3)
+    y = X @ [1.0, 2.0, 3.0]
+    diverged = SGDRegressor().fit(X, y)
+    diverged.coef_ = np.array([np.inf, 0.0, 0.0])  # its predictions are inf
+
+    def r2(estimator, X_, y_):
+        from sklearn.metrics import r2_score
+
+        return r2_score(y_, estimator.predict(X_))  # refuses inf with a ValueError
+
+    assert np.isnan(score_or_nan(r2, diverged, X, y))
+    fine = SGDRegressor(random_state=0).fit(X, y)
+
+    def refuses(estimator, X_, y_):
+        raise ValueError("a scorer's own complaint")
+
+    with pytest.raises(ValueError, match="a scorer's own complaint"):
+        score_or_nan(refuses, fine, X, y)
