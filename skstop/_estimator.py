@@ -143,8 +143,9 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
 
     verbose : int, default=0
         0: quiet. 1: a progress bar over epochs with the current and best score
-        (tqdm, ``skstop[progress]``; without tqdm, one line per epoch). 2 or
-        more: one line per epoch (epoch, score, best score, elapsed time).
+        on a terminal or in a notebook (tqdm, ``skstop[progress]``; into a
+        file or pipe, or without tqdm, one line per epoch). 2 or more: one
+        line per epoch (epoch, score, best score, elapsed time).
         Every epoch is also logged at INFO level to the ``skstop`` logger.
 
     checkpoint_dir : str or path-like, default=None
