@@ -99,7 +99,7 @@ def result(model, X):
         "predictions": model.predict(X).tolist(),
         # history_ without its times: every epoch once, as an uninterrupted run saves them.
         "history": [
-            (row["epoch"], row["validation_score"], row["checkpoint"]) for row in model.history_
+            [row["epoch"], row["validation_score"], row["checkpoint"]] for row in model.history_
         ],
     }
 
