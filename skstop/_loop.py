@@ -139,6 +139,7 @@ class EpochLoop:
         if self.loggers:
             self.fit_info.resumed_from = state.n_epochs
             self.fit_info.checkpoint_path = state.checkpoint_folder
+            self.fit_info.memory = state.logger_memory
             for logger in self.loggers:
                 logger.on_fit_begin(self.fit_info)
         # A resumed run that had already stopped stays stopped, unless the

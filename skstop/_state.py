@@ -43,6 +43,7 @@ class TrainingState:
         self.training_scores = []
         self.events = []
         self.history = []  # one dict per epoch (see EpochLoop._record)
+        self.logger_memory = {}  # what loggers keep with the run (FitInfo.memory)
         self.preprocessing = None
         self.started = None
         self.stop = None
@@ -94,6 +95,7 @@ class TrainingState:
             "training_scores": self.training_scores[:n_epochs],
             "schedule_events": [e for e in self.events if e["epoch"] <= n_epochs],
             "history": self.history[:n_epochs],
+            "loggers": self.logger_memory,
             **fitted,
         }
 
@@ -122,6 +124,7 @@ class TrainingState:
         state.training_scores = list(record["training_scores"])
         state.events = list(record["schedule_events"])
         state.history = [dict(row) for row in record["history"]]
+        state.logger_memory = dict(record["loggers"])
         if "preprocessing" in files:
             state.preprocessing = manifest.load("preprocessing")
         state.best_iteration = record["best_iteration"]

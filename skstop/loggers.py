@@ -31,13 +31,17 @@ class FitInfo:
         for later epochs replace what a killed run logged after it.
     checkpoint_path : pathlib.Path or None
         The run folder, once known (with ``checkpoint_dir``).
+    memory : dict
+        What loggers keep with the run (JSON values, e.g. a tracking run's
+        id): saved in every checkpoint and handed back whenever the run
+        continues — a warm start, a search's next rung, a resume from disk.
     """
 
     name: str
     params: dict
     resumed_from: int = 0
     checkpoint_path: Path | None = None
-    result: dict = field(default_factory=dict)
+    memory: dict = field(default_factory=dict)
 
 
 class Logger(BaseEstimator):
@@ -149,6 +153,10 @@ class CSVLogger(Logger):
         return state
 
 
+# Where MLflowLogger keeps its run's id in FitInfo.memory.
+RUN_ID = "mlflow_run_id"
+
+
 class MLflowLogger(Logger):
     """Every epoch's metrics to an MLflow run, with ``step`` the epoch.
 
@@ -158,8 +166,10 @@ class MLflowLogger(Logger):
     ``termination_condition`` as tags, and the best model file with its
     manifest as artifacts (with ``checkpoint_dir``). A resumed fit continues
     the same run (found by its run folder, tagged ``skstop.run_folder``), and
-    logs no step twice. Under an active MLflow run (``with mlflow.start_run():
-    search.fit(...)``), each fit is a nested run of it: one per candidate-fold.
+    logs no step twice: the MLflow run's id travels with the training run
+    (``FitInfo.memory``), in memory and in its checkpoints. Under an active
+    MLflow run (``with mlflow.start_run(): search.fit(...)``), each fit is a
+    nested run of it: one per candidate-fold, continued at every rung.
     Needs ``mlflow-skinny`` (``pip install skstop[mlflow]``).
 
     Parameters
@@ -186,15 +196,7 @@ class MLflowLogger(Logger):
         self._client = mlflow.tracking.MlflowClient(tracking_uri=self.tracking_uri)
         experiment_id = self._experiment_id(mlflow)
         folder = None if fit.checkpoint_path is None else str(fit.checkpoint_path)
-        run_id = getattr(self, "_run_id", None) if fit.resumed_from else None
-        if run_id is None and fit.resumed_from and folder is not None:
-            found = self._client.search_runs(
-                [experiment_id],
-                f"tags.`skstop.run_folder` = '{folder}'",
-                order_by=["attributes.start_time DESC"],
-                max_results=1,
-            )
-            run_id = found[0].info.run_id if found else None
+        run_id = fit.memory.get(RUN_ID) if fit.resumed_from else None
         if run_id is None:
             tags = {"skstop.estimator": fit.name}
             if folder is not None:
@@ -209,7 +211,7 @@ class MLflowLogger(Logger):
                 self._client.log_batch(run_id, params=params[start : start + 100])
         else:
             self._client.update_run(run_id, status="RUNNING")
-        self._run_id = run_id
+        self._run_id = fit.memory[RUN_ID] = run_id
         history = self._client.get_metric_history(run_id, "validation_score")
         self._last_step = max((metric.step for metric in history), default=0)
 

@@ -154,8 +154,13 @@ def test_mlflow_nested_runs_one_per_candidate_fold_of_a_search(tmp_path):
     children = client.search_runs(
         [experiment_id], f"tags.mlflow.parentRunId = '{parent.info.run_id}'"
     )
-    # 3 candidates x 2 folds at rung 1, then the best one's 2 folds continue.
-    assert len(children) == 3 * 2 + 2
+    # One run per candidate-fold (3 x 2); the best candidate's folds continue
+    # theirs at rung 2, up to epoch 3.
+    assert len(children) == 3 * 2
+    steps = sorted(
+        len(client.get_metric_history(child.info.run_id, "validation_score")) for child in children
+    )
+    assert steps == [1, 1, 1, 1, 3, 3]
 
 
 @pytest.mark.parametrize(
