@@ -41,14 +41,15 @@ def score_or_nan(scorer, estimator, X, y, **params):
 
 
 def _outputs_are_finite(estimator, X):
-    """Whether the model's decision values (or predictions) on ``X`` are finite numbers."""
+    """Whether the model's decision values (or predictions) on ``X`` are finite numbers.
+
+    An error computing them is the input's (NaN in the validation rows, say),
+    not the model's: it is raised, not scored as NaN.
+    """
     method = next((m for m in ("decision_function", "predict") if hasattr(estimator, m)), None)
     if method is None:
         return True
-    try:
-        outputs = np.asarray(getattr(estimator, method)(X))
-    except ValueError:
-        return False
+    outputs = np.asarray(getattr(estimator, method)(X))
     return outputs.dtype.kind not in "fc" or bool(np.isfinite(outputs).all())
 
 

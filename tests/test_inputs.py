@@ -246,7 +246,22 @@ def test_nan_a_pipeline_does_not_impute_is_refused_by_its_step_before_anything_i
     model = EarlyStoppingEstimator(
         make_pipeline(StandardScaler(), SGDClassifier()), checkpoint_dir=tmp_path
     )
+    X_nan = X.copy()
+    X_nan[::20, 1] = np.nan  # in training rows and in validation rows, whatever the split
     with pytest.raises(ValueError, match="Input X contains NaN"):
-        model.fit(with_nan(X), y)
+        model.fit(X_nan, y)
+    assert not hasattr(model, "n_iter_")
+    assert run_folders(tmp_path) == []
+
+
+def test_nan_only_in_x_val_is_an_error_not_a_nan_score(tmp_path):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    model = EarlyStoppingEstimator(
+        make_pipeline(StandardScaler(), SGDClassifier()), checkpoint_dir=tmp_path
+    )
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        model.fit(X, y, X_val=with_nan(X[:20]), y_val=y[:20])
     assert not hasattr(model, "n_iter_")
     assert run_folders(tmp_path) == []
