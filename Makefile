@@ -24,12 +24,12 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# The floor is the coverage measured when it was set (95.9-96.1 % over this
-# session's full runs: which lines the killed and resumed subprocesses reach
+# The floor is the coverage measured when it was set (96.75 % on a fresh
+# clone, session 5; which lines the killed and resumed subprocesses reach
 # varies a little), rounded down; raise it as tests are added, never lower it.
 # Checked by coverage itself after the run: pytest-cov's --cov-fail-under let a
 # full run below the floor exit 0.
-COVERAGE_FLOOR := 95
+COVERAGE_FLOOR := 96
 
 test: $(STAMP)
 	$(PY) -m pytest --cov=skstop --cov-report=term:skip-covered skstop tests
