@@ -325,14 +325,24 @@ class OptunaPruning(Criterion):
 
     Examples
     --------
-    >>> import optuna  # doctest: +SKIP
-    >>> def objective(trial):  # doctest: +SKIP
+    >>> import optuna
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.linear_model import SGDClassifier
+    >>> from skstop import EarlyStoppingEstimator
+    >>> from skstop.criteria import OptunaPruning
+    >>> X, y = load_digits(return_X_y=True)
+    >>> def objective(trial):
+    ...     alpha = trial.suggest_float("alpha", 1e-6, 1e-1, log=True)
     ...     model = EarlyStoppingEstimator(
-    ...         SGDClassifier(alpha=trial.suggest_float("alpha", 1e-6, 1e-1, log=True)),
+    ...         SGDClassifier(alpha=alpha, random_state=0),
     ...         criteria=[OptunaPruning(trial)], random_state=0,
-    ...     ).fit(X, y)
+    ...     ).fit(X / 16, y)
     ...     return model.best_score_
-    >>> optuna.create_study(direction="maximize").optimize(objective, 20)  # doctest: +SKIP
+    >>> optuna.logging.set_verbosity(optuna.logging.WARNING)
+    >>> study = optuna.create_study(direction="maximize")
+    >>> study.optimize(objective, n_trials=3)
+    >>> len(study.trials)
+    3
     """
 
     _parameter_constraints: dict = {"trial": [HasMethods(["report", "should_prune"])]}
