@@ -26,6 +26,7 @@ from ._checkpoint import signing_key
 from ._data import training_and_validation
 from ._inputs import (
     check_classes,
+    check_parts,
     check_scoring_name,
     validate_training_data,
 )
@@ -35,11 +36,9 @@ from ._progress import EpochReporter
 from ._resume import configuration_id, resume_run
 from ._run import TrainingRun
 from ._saver import open_saver, pickled_parameters
-from ._schedules import ReduceOnPlateau
 from ._state import TrainingState, set_fitted_attributes
 from ._trainers import predict_with, trainer_for
-from .criteria import Criterion
-from .loggers import FitInfo, Logger
+from .loggers import FitInfo
 
 
 class _DelegatedMethod:
@@ -536,20 +535,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
                 "training would end inside the warm-up, before any epoch could be "
                 "kept as the best. Lower min_iter or raise max_iter."
             )
-        for schedule in self.schedules or ():
-            if not isinstance(schedule, ReduceOnPlateau):
-                raise ValueError(f"schedules must hold ReduceOnPlateau objects; got {schedule!r}.")
-            schedule.check(trained)
-        for logger in self.loggers or ():
-            if not isinstance(logger, Logger):
-                raise ValueError(
-                    f"loggers must hold skstop.loggers.Logger objects; got {logger!r}."
-                )
-            logger.check()
-        for criterion in self.criteria or ():
-            if not isinstance(criterion, Criterion):
-                raise ValueError(f"criteria must hold skstop.criteria objects; got {criterion!r}.")
-            criterion._validate_params()
+        check_parts(trained, self.schedules, self.criteria, self.loggers)
         monitor = self._monitor()  # raises if a criterion needs an error the scorer lacks
         trainer.check(
             batch_size=self.batch_size,

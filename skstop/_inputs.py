@@ -19,7 +19,10 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import _check_sample_weight, check_consistent_length, validate_data
 
 from ._batches import is_dask_collection
+from ._schedules import ReduceOnPlateau
 from ._split import plain_label
+from .criteria import Criterion
+from .loggers import Logger
 
 
 def check_features(data, input_name, tags, estimator_name):
@@ -259,3 +262,19 @@ def row_indexable(data):
     if data is not None and not hasattr(data, "__getitem__"):
         return np.asarray(data)
     return data
+
+
+def check_parts(trained, schedules, criteria, loggers):
+    """Refuse schedules, criteria and loggers of the wrong kind, or with bad arguments."""
+    for schedule in schedules or ():
+        if not isinstance(schedule, ReduceOnPlateau):
+            raise ValueError(f"schedules must hold ReduceOnPlateau objects; got {schedule!r}.")
+        schedule.check(trained)
+    for logger in loggers or ():
+        if not isinstance(logger, Logger):
+            raise ValueError(f"loggers must hold skstop.loggers.Logger objects; got {logger!r}.")
+        logger.check()
+    for criterion in criteria or ():
+        if not isinstance(criterion, Criterion):
+            raise ValueError(f"criteria must hold skstop.criteria objects; got {criterion!r}.")
+        criterion._validate_params()
