@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ._checkpoint import model_file_name
+from ._checkpoint import manifests, model_file_name
 from ._interrupts import watching_interrupts
 from ._monitor import Stop
 
@@ -217,10 +217,14 @@ class EpochLoop:
 
     def log_fit_end(self, checkpoint_path):
         """Tell the loggers the fit stopped, once its last checkpoint is committed."""
+        if not self.loggers:
+            return
         state = self.state
-        best_model = None
+        best_model = manifest = None
         if checkpoint_path is not None:
             best_model = Path(checkpoint_path) / model_file_name(state.best_iteration)
+            committed = manifests(checkpoint_path)  # newest first
+            manifest = committed[0][1] if committed else None
         result = {
             "best_iteration": state.best_iteration,
             "best_score": float(state.best_score),
@@ -229,6 +233,7 @@ class EpochLoop:
             "termination_condition": state.stop.condition,
             "checkpoint_path": checkpoint_path,
             "best_model": best_model if best_model is not None and best_model.is_file() else None,
+            "manifest": manifest,
         }
         for logger in self.loggers:
             logger.on_fit_end(self.fit_info, result)

@@ -73,7 +73,8 @@ class Logger(BaseEstimator):
     def on_fit_end(self, fit, result):
         """The fit stopped. ``result``: ``best_iteration``, ``best_score``, ``n_iter``,
         ``stop_reason``, ``termination_condition``, ``checkpoint_path``, ``best_model``
-        (the best model's file, or None)."""
+        (the best model's file, or None) and ``manifest`` (the newest committed
+        manifest's file, or None)."""
 
 
 def _require(module, extra, owner):
@@ -239,11 +240,9 @@ class MLflowLogger(Logger):
             RunTag(name, str(result[name])) for name in ("stop_reason", "termination_condition")
         ]
         self._client.log_batch(self._run_id, metrics=metrics, tags=tags)
-        if result["best_model"] is not None:
-            self._client.log_artifact(self._run_id, str(result["best_model"]), "model")
-            manifests = sorted(Path(result["checkpoint_path"]).glob("manifest-*.json"))
-            if manifests:
-                self._client.log_artifact(self._run_id, str(manifests[-1]), "model")
+        for artifact in (result["best_model"], result["manifest"]):
+            if artifact is not None:
+                self._client.log_artifact(self._run_id, str(artifact), "model")
         self._client.set_terminated(self._run_id)
 
     def _experiment_id(self, mlflow):

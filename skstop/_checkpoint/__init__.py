@@ -16,8 +16,7 @@ package (``skstop._resume``).
 
 from ._errors import CheckpointError, NoMatchingCheckpointWarning
 from ._lock import RunLock
-from ._paths import manifests, run_folders
-from ._paths import model_name as model_file_name
+from ._paths import manifests, model_file_name, run_folders
 from ._policy import KeepLatest, SavePolicy
 from ._rungs import RungRecord
 from ._signing import KEY_VARIABLE, key_path, signing_key

@@ -72,7 +72,7 @@ def manifests(folder):
     return sorted(found, reverse=True)
 
 
-def model_name(epoch):
+def model_file_name(epoch):
     return f"model-e{epoch:06d}.joblib"
 
 

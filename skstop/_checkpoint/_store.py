@@ -31,7 +31,7 @@ from ._paths import (
     LOCK_NAME,
     manifest_name,
     manifests,
-    model_name,
+    model_file_name,
     new_run_folder,
     role_file_name,
     run_config,
@@ -372,7 +372,7 @@ class CheckpointWriter:
         if self._pending:
             fsync_folder(self.folder)
             self._pending = {}
-        name = model_name(epoch)
+        name = model_file_name(epoch)
         atomic_write(self.folder / name, model_bytes)
         self._files["model"] = _file_entry(name, model_bytes)
         if model_is_best:
