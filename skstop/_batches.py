@@ -54,20 +54,32 @@ class EpochBatches:
             return None, None
         return self._whole[:2]
 
-    def epoch(self):
-        """Yield ``(X_batch, y_batch, params_batch)`` for one pass over the rows."""
+    @property
+    def batch_size(self):
+        """Rows per call; None when an epoch is one call."""
+        return self._batch_size
+
+    def epoch(self, skip=0):
+        """Yield ``(X_batch, y_batch, params_batch)`` for one pass over the rows.
+
+        ``skip``: the pass's first batches, already trained; the rows are
+        drawn (and the random state advanced) as for a whole pass.
+        """
         if self._whole is not None:
             yield self._whole
             return
         if self._chunk_edges is not None:
-            yield from self._epoch_by_chunk()
+            batches = self._epoch_by_chunk()
+            for _ in zip(range(skip), batches):
+                pass
+            yield from batches
             return
         # Shuffled in place, the same draws and order as ``permutation``, in
         # half the memory of its int64 on every realistic number of rows.
         order = np.arange(self.n_samples, dtype=np.int32 if self.n_samples < 2**31 else np.intp)
         if self._shuffle:
             self.random_state.shuffle(order)
-        for start in range(0, self.n_samples, self._batch_size):
+        for start in range(skip * self._batch_size, self.n_samples, self._batch_size):
             # Sorted rows within a batch read a memmap nearly sequentially; which
             # rows share a batch is what the shuffle randomises.
             positions = np.sort(order[start : start + self._batch_size])

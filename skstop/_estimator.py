@@ -7,7 +7,7 @@ from numbers import Integral, Real
 from types import MethodType
 
 from sklearn import get_config
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context
 from sklearn.metrics import check_scoring
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state, get_tags
@@ -22,7 +22,7 @@ from sklearn.utils.validation import (
 )
 
 from ._callbacks import CallbackSupportMixin, EpochTasks
-from ._checkpoint import signing_key
+from ._checkpoint import SavePolicy, signing_key
 from ._data import training_and_validation
 from ._inputs import (
     check_classes,
@@ -31,11 +31,11 @@ from ._inputs import (
     validate_training_data,
 )
 from ._loop import EpochLoop
-from ._monitor import FixedEpochs, Stop, StoppingMonitor
+from ._monitor import CUT_SHORT, FixedEpochs, Stop, StoppingMonitor
 from ._progress import EpochReporter
 from ._resume import configuration_id, resume_run
 from ._run import TrainingRun
-from ._saver import open_saver, pickled_parameters
+from ._saver import check_saving, open_saver
 from ._state import TrainingState, set_fitted_attributes
 from ._trainers import predict_with, trainer_for
 from .loggers import FitInfo
@@ -320,7 +320,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "checkpoint_dir": [None, str, os.PathLike],
-        "checkpoint_every": [None, Interval(Integral, 1, None, closed="left")],
+        "checkpoint_every": [None, Interval(Integral, 1, None, closed="left"), SavePolicy],
         "keep_last": [Interval(Integral, 1, None, closed="left")],
         "warm_start": ["boolean"],
         "criteria": [None, list],
@@ -451,12 +451,13 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
             self, state, stop or Stop("paused", f"paused after epoch {state.n_epochs}")
         )
         self.resumed_from_ = run.resumed_from
+        self.checkpoint_stats_ = run.loop.saver and run.loop.saver.stats()
         if stop is not None:
             run.loop.tasks.end(X, y)
             run.loop.log_fit_end(self.checkpoint_path_)
         # Kept for warm_start, never pickled; an interrupted epoch left the live
         # estimator half-trained, so only the checkpoint on disk can continue it.
-        self._state = None if stop is not None and stop.condition == "interrupted" else state
+        self._state = None if stop is not None and stop.condition in CUT_SHORT else state
         if stop is not None:
             for criterion in self.criteria or ():
                 criterion.after_fit(stop)  # OptunaPruning raises TrialPruned here
@@ -550,16 +551,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
                 "on (early_stopping=True); set early_stopping=False so that "
                 f"{type(self).__name__} alone decides when to stop."
             )
-        if self.checkpoint_every is not None and self.checkpoint_dir is None:
-            raise ValueError("checkpoint_every was set, but checkpoint_dir is None.")
-        if self.checkpoint_dir is not None or self.warm_start:
-            pickled_parameters(clone(self))  # runs are identified and saved by these bytes
-        if self.checkpoint_dir is not None and not os.fspath(self.checkpoint_dir):
-            raise ValueError(
-                "checkpoint_dir='' is an empty path, which would put run folders in the "
-                "current directory; pass a folder (e.g. 'checkpoints'), or None to save "
-                "no checkpoints."
-            )
+        check_saving(self, trainer)
         return monitor
 
     def _monitor(self):

@@ -16,8 +16,9 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._checkpoint import manifests, model_file_name
-from ._interrupts import watching_interrupts
-from ._monitor import Stop
+from ._interrupts import Preempted, watching_interrupts
+from ._monitor import KEEPS_THE_BEST, Stop
+from ._state import EpochPosition
 
 # The training error that ProgressQuotient reads is scored on this many
 # training rows at most, which keeps it cheap on large data.
@@ -132,6 +133,11 @@ class EpochLoop:
         self.fit_info = fit_info
         scores_training = record_training_score or monitor.needs_training_scores
         self._training_probe = self._probe() if scores_training and validation else None
+        self._pauses = saver is not None and trainer.pauses_between_batches(batches.batch_size)
+        self._saves_between_batches = self._pauses and saver.policy.saves_between_batches()
+        self._watch = None
+        self._trained = self._epoch_start = 0
+        self._began = None
 
     def run(self, until=None):
         """Train until stopped, or until epoch ``until``; the Stop, or None when paused."""
@@ -145,27 +151,33 @@ class EpochLoop:
                 logger.on_fit_begin(self.fit_info)
         # A resumed run that had already stopped stays stopped, unless the
         # parameters now allow more (a larger max_iter, say).
-        state.stop = self.monitor.decide(state) if state.n_epochs else None
-        with self.reporter(state.n_epochs) as reporter, watching_interrupts() as interrupts:
+        state.stop = self.monitor.decide(state) if state.n_epochs and not state.position else None
+        watch = watching_interrupts(termination=self.saver is not None)
+        with self.reporter(state.n_epochs) as reporter, watch as self._watch:
             try:
                 while state.stop is None and (until is None or state.n_epochs < until):
-                    state.stop = self._run_epoch(
-                        reporter, interrupts, pausing=state.n_epochs + 1 == until
-                    )
+                    state.stop = self._run_epoch(reporter, pausing=state.n_epochs + 1 == until)
+                    if self._watch.terminated and state.stop is None:
+                        self._preempt()
             except KeyboardInterrupt:
                 if state.best is None:
                     raise
                 state.stop = self._interrupted()
+            except Preempted:
+                state.stop = Stop(
+                    "preempted",
+                    f"preempted (SIGTERM) during epoch {state.n_epochs + 1}, after a "
+                    "checkpoint was committed",
+                )
             if state.stop is not None:
                 self._finish(reporter)
         return state.stop
 
-    def _run_epoch(self, reporter, interrupts, pausing=False):
+    def _run_epoch(self, reporter, pausing=False):
         state, trainer = self.state, self.trainer
         started = time.perf_counter()
-        with self.tasks.begin_epoch(state.estimator):
-            trainer.train_one_epoch(state.estimator, self.batches)
-        interrupts.raise_if_pressed()  # the estimator swallowed a Ctrl-C (MLP does)
+        self._train(state.position)
+        self._watch.raise_if_pressed()  # the estimator swallowed a Ctrl-C (MLP does)
         score = np.nan if self.validation is None else self.validation.score(state.estimator)
         if self._training_probe is not None:
             state.training_scores.append(
@@ -173,7 +185,10 @@ class EpochLoop:
             )
         improved = self.monitor.record(state, score)
         if improved:
+            snapshot_started = time.perf_counter()
             snapshot = trainer.snapshot(state.estimator, reuse=state.best)
+            if self.saver is not None:
+                self.saver.note_snapshot(time.perf_counter() - snapshot_started)
             state.keep_best(snapshot, trainer.rng_state())
         reporter.epoch(state.n_epochs, score, state.best_score, state.best_iteration)
         row = self._history_row(score, time.perf_counter() - started)
@@ -195,6 +210,69 @@ class EpochLoop:
         if saving:
             self.saver.save(state, improved=improved, stop=stop)
         return stop
+
+    def _train(self, resume):
+        """Train one epoch (the rest of it, continuing from a checkpoint's ``resume``).
+
+        Between its batches, where the trainer can pause, the epoch's place
+        and RNG states are kept so that a save there can be continued
+        exactly; where it cannot, SIGTERM commits at once what is in memory.
+        """
+        state, trainer = self.state, self.trainer
+        self._trained = resume.batches if resume else 0
+        self._epoch_start = state.batches_trained - self._trained
+        if self._pauses:
+            self._began = (
+                (resume.numpy_rng, resume.trainer_rng)
+                if resume
+                else (state.random_state.get_state(), trainer.rng_state())
+            )
+        self._watch.at_once = None if self._pauses else self._preempt_at_once
+        try:
+            with self.tasks.begin_epoch(state.estimator):
+                trainer.train_one_epoch(
+                    state.estimator,
+                    self.batches,
+                    between_batches=self._between_batches if self._pauses else None,
+                    resume=resume,
+                )
+        finally:
+            self._watch.at_once = None
+        state.position = None
+        state.batches_trained = self._epoch_start + self._trained + 1
+
+    def _between_batches(self, trained):
+        """``trained`` batches of the epoch are done: preempted, or due a save, it is saved here."""
+        state = self.state
+        self._trained = trained
+        state.position = EpochPosition(trained, *self._began)
+        state.batches_trained = self._epoch_start + trained
+        if self._watch.terminated:
+            self._preempt()
+        elif self._saves_between_batches and self.saver.due_between_batches(state):
+            self.saver.save(state, improved=False, stop=None)
+
+    def _preempt(self):
+        """SIGTERM: commit the state as it is now, and hand the signal on once it is durable.
+
+        Raises Preempted when the handler it was handed to returns.
+        """
+        state = self.state
+        if state.position is not None or not state.history[-1]["checkpoint"]:
+            self.saver.save(state, improved=False, stop=None)
+        self.saver.flush()
+        self._watch.hand_on_termination()
+        raise Preempted
+
+    def _preempt_at_once(self):
+        """SIGTERM inside an epoch that is one call: commit the best state, held in memory."""
+        if self.state.best is None:
+            return  # nothing in memory to commit: the epoch goes on
+        self._watch.at_once = None
+        self.saver.save_best_if_unsaved(self.state)
+        self.saver.flush()
+        self._watch.hand_on_termination()
+        raise Preempted
 
     def _history_row(self, score, epoch_time):
         """The epoch's row of ``history_``: scores, times, the values its schedules set."""
@@ -279,6 +357,14 @@ class EpochLoop:
         never_learned = self.monitor.never_learned(state.best_score)
         if never_learned is not None:
             warnings.warn(never_learned, UserWarning)
+        if state.stop.condition == "preempted":
+            warnings.warn(
+                f"Training was preempted (SIGTERM) during epoch {state.n_epochs + 1}; a "
+                "checkpoint was committed first, and the best state so far (epoch "
+                f"{state.best_iteration}) is kept. Fit again with warm_start=True to "
+                "continue where it stopped.",
+                UserWarning,
+            )
         if state.stop.condition == "non_finite":
             warnings.warn(
                 f"The validation score is {state.scores[-1]} at epoch "
@@ -290,7 +376,7 @@ class EpochLoop:
             )
         kept = (
             f"restored epoch {state.best_iteration} (score {state.best_score:.6g})"
-            if self.restore_best or state.stop.condition in ("non_finite", "interrupted")
+            if self.restore_best or state.stop.condition in KEEPS_THE_BEST
             else "kept the last epoch"
         )
         reporter.stopped(f"stopped after epoch {state.n_epochs}: {state.stop.reason}; {kept}")

@@ -23,7 +23,7 @@ class Stop:
     ----------
     condition : str
         What ``termination_condition_`` reports: ``'no_change'``,
-        ``'max_iter'``, ``'non_finite'``, ``'interrupted'``, ``'callback'``
+        ``'max_iter'``, ``'non_finite'``, ``'interrupted'``, ``'preempted'``, ``'callback'``
         or a criterion's class name.
     reason : str
         The same, as a sentence in the user's terms.
@@ -34,6 +34,12 @@ class Stop:
     condition: str
     reason: str
     converged: bool = True
+
+
+# Stops that keep the best epoch whatever restore_best says: the live
+# estimator diverged, or was cut off inside an epoch.
+CUT_SHORT = ("interrupted", "preempted")
+KEEPS_THE_BEST = ("non_finite", *CUT_SHORT)
 
 
 def is_improvement(score, best_score, tol, relative=False):

@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
 
+from ._monitor import KEEPS_THE_BEST
 from ._trainers import take_snapshot
 
 
@@ -39,6 +40,7 @@ class TrainingState:
         self.best_iteration = 0
         self.best_score = -np.inf
         self.best_rng_state = None
+        self.best_batches_trained = None
         self.checkpoint_folder = None
         self.training_scores = []
         self.events = []
@@ -50,6 +52,11 @@ class TrainingState:
         #: The trainer's RNG state (JSON) where a continued fit takes it up:
         #: as a checkpoint committed it, or as a seeded fit left it.
         self.trainer_rng = None
+        #: Batches trained since the run began, resumes included (``Every(batches=...)``).
+        self.batches_trained = 0
+        #: Inside an epoch: batches of it trained, and where its RNGs started
+        #: (an EpochPosition); None at an epoch's end.
+        self.position = None
 
     @property
     def n_epochs(self):
@@ -70,18 +77,25 @@ class TrainingState:
         self.best = snapshot
         self.best_iteration, self.best_score = self.n_epochs, self.scores[-1]
         self.best_rng_state = (self.random_state.get_state(), trainer_rng)
+        self.best_batches_trained = self.batches_trained
 
     def to_manifest(self, stop, *, trainer_rng, at_best=False, **fitted):
         """Everything but the estimators, as JSON, for a checkpoint manifest.
 
         ``at_best`` describes the state as it was right after the best epoch
         (scores and RNG included), a point training can resume from exactly
-        even when later epochs were cut short.
+        even when later epochs were cut short. Inside an epoch, the RNGs are
+        recorded as the epoch began, to draw its batches again, and
+        ``trainer_rng`` (the trainer's generator now) goes in the position.
         """
         n_epochs = self.best_iteration if at_best else self.n_epochs
         numpy_rng, trainer_rng = (
             self.best_rng_state if at_best else (self.random_state.get_state(), trainer_rng)
         )
+        position = None
+        if self.position is not None and not at_best:
+            position = {"batches": self.position.batches, "trainer_rng": trainer_rng}
+            numpy_rng, trainer_rng = self.position.numpy_rng, self.position.trainer_rng
         return {
             "validation_scores": self.scores[:n_epochs],
             "best_iteration": self.best_iteration,
@@ -96,6 +110,8 @@ class TrainingState:
             "schedule_events": [e for e in self.events if e["epoch"] <= n_epochs],
             "history": self.history[:n_epochs],
             "loggers": self.logger_memory,
+            "batches_trained": self.best_batches_trained if at_best else self.batches_trained,
+            "position": position,
             **fitted,
         }
 
@@ -125,12 +141,46 @@ class TrainingState:
         state.events = list(record["schedule_events"])
         state.history = [dict(row) for row in record["history"]]
         state.logger_memory = dict(record["loggers"])
+        state.batches_trained = record["batches_trained"] or 0
+        if record["best_iteration"] == len(record["validation_scores"]):
+            state.best_batches_trained = state.batches_trained
+        if record["position"] is not None:
+            state.position = EpochPosition(
+                record["position"]["batches"],
+                state.random_state.get_state(),
+                record["trainer_rng"],
+                resume_rng=record["position"]["trainer_rng"],
+            )
         if "preprocessing" in files:
             state.preprocessing = manifest.load("preprocessing")
         state.best_iteration = record["best_iteration"]
         state.best_score = record["best_score"]
         state.checkpoint_folder = manifest.folder
         return state
+
+
+class EpochPosition:
+    """How far into an epoch a fit is, and the RNG states the epoch began with.
+
+    Parameters
+    ----------
+    batches : int
+        Batches of the epoch trained.
+    numpy_rng : tuple
+        ``random_state``'s state as the epoch began: drawing its batches again
+        from it gives the same rows in the same order.
+    trainer_rng : object
+        The trainer's generator as the epoch began (JSON), or None.
+    resume_rng : object, default=None
+        Read from a checkpoint: the trainer's generator after ``batches``
+        batches, where a resumed fit takes it up.
+    """
+
+    def __init__(self, batches, numpy_rng, trainer_rng, resume_rng=None):
+        self.batches = batches
+        self.numpy_rng = numpy_rng
+        self.trainer_rng = trainer_rng
+        self.resume_rng = resume_rng
 
 
 def _trained_step(model):
@@ -160,7 +210,7 @@ def set_fitted_attributes(wrapper, state, stop, inputs=None):
         if inputs["feature_names_in"] is not None:
             wrapper.feature_names_in_ = np.asarray(inputs["feature_names_in"], dtype=object)
     termination = stop.condition
-    keep_last = not wrapper.restore_best and termination not in ("non_finite", "interrupted")
+    keep_last = not wrapper.restore_best and termination not in KEEPS_THE_BEST
     # A copy even of the live estimator: a later warm start trains the live
     # one further, and estimator_ must not change under the user's feet.
     trained = (take_snapshot(state.estimator) if keep_last else state.best).restore()

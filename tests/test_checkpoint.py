@@ -15,6 +15,7 @@ from sklearn.model_selection import GridSearchCV
 import skstop._checkpoint._durable as durable
 from skstop import CheckpointError, EarlyStoppingEstimator, _split, load_checkpoint
 from skstop._checkpoint import run_folders
+from skstop.checkpoint import OnImprovement
 
 from ._scripted import ScriptedClassifier
 
@@ -91,6 +92,7 @@ def test_no_checkpoint_when_nothing_is_due(tmp_path):
         ScriptedClassifier(scores=[0.9, 0.5, 0.5]),
         n_iter_no_change=2,
         checkpoint_dir=tmp_path,
+        checkpoint_every=OnImprovement(),
         keep_last=100,
     ).fit(X, y)
     assert [m["epoch"] for m in manifests(only_run(tmp_path))] == [1, 3]
@@ -187,7 +189,7 @@ def test_manifest_edited_without_the_key_is_refused(tmp_path):
 
 
 def test_checkpoint_signed_with_another_key_needs_trusted(tmp_path, monkeypatch):
-    model = sgd_model(tmp_path).fit(X, y)
+    model = sgd_model(tmp_path, checkpoint_every=1).fit(X, y)
     monkeypatch.setenv("SKSTOP_CHECKPOINT_KEY", "another user's secret, long enough to be a key")
     with pytest.raises(CheckpointError, match="pass trusted=True") as refused:
         load_checkpoint(tmp_path)
@@ -379,7 +381,7 @@ def test_leftover_temporary_files_are_cleaned_on_resume(tmp_path):
 
 
 def test_checkpoint_every_needs_checkpoint_dir():
-    with pytest.raises(ValueError, match="checkpoint_every was set, but checkpoint_dir is None"):
+    with pytest.raises(ValueError, match="checkpoint_every=2 was set, but checkpoint_dir is None"):
         sgd_model(None, checkpoint_every=2).fit(X, y)
 
 

@@ -90,10 +90,10 @@ def test_a_run_that_crashed_at_any_epoch_of_its_warm_up_resumes_to_the_uninterru
     for crash_at in range(1, reference.n_iter_ + 1):
         epochs = iter(range(1, 100))
 
-        def crashing(self, estimator, batches, crash_at=crash_at, epochs=epochs):
+        def crashing(self, estimator, batches, crash_at=crash_at, epochs=epochs, **kwargs):
             if next(epochs) == crash_at:
                 raise RuntimeError("the machine went away")
-            return train_one_epoch(self, estimator, batches)
+            return train_one_epoch(self, estimator, batches, **kwargs)
 
         checkpoint_dir = tmp_path / f"crash-{crash_at}"
         monkeypatch.setattr(PartialFitTrainer, "train_one_epoch", crashing)

@@ -17,7 +17,18 @@ package (``skstop._resume``).
 from ._errors import CheckpointError, NoMatchingCheckpointWarning
 from ._lock import RunLock
 from ._paths import manifests, model_file_name, run_folders
-from ._policy import KeepLatest, SavePolicy
+from ._policy import (
+    Adaptive,
+    Every,
+    KeepLatest,
+    Moment,
+    OnImprovement,
+    SaveClock,
+    SavePolicy,
+    batch_period,
+    check_policy,
+    save_policy,
+)
 from ._rungs import RungRecord
 from ._signing import KEY_VARIABLE, key_path, signing_key
 from ._store import (
@@ -30,6 +41,14 @@ from ._store import (
 
 __all__ = [
     "KEY_VARIABLE",
+    "Adaptive",
+    "Every",
+    "Moment",
+    "OnImprovement",
+    "SaveClock",
+    "batch_period",
+    "check_policy",
+    "save_policy",
     "CheckpointError",
     "CheckpointWriter",
     "KeepLatest",

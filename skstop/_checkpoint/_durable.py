@@ -7,6 +7,7 @@ power cut. A reader therefore sees either the old file or the whole new one.
 """
 
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -87,15 +88,26 @@ class BackgroundWriter:
 
     ``submit`` first waits for the write in flight, so there is never more than
     one, and re-raises its error (a full disk, say) in the training thread.
+    ``busy_seconds`` adds up the CPU time of the writes that completed: what
+    they may take from training. Their wall time would count waits for the
+    disk and for the GIL, which cost the training loop nothing.
     """
 
     def __init__(self):
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="skstop")
         self._pending = None
+        self.busy_seconds = 0.0
 
     def submit(self, function, *args):
         self.wait()
-        self._pending = self._executor.submit(function, *args)
+        self._pending = self._executor.submit(self._timed, function, *args)
+
+    def _timed(self, function, *args):
+        started = time.thread_time()
+        try:
+            return function(*args)
+        finally:
+            self.busy_seconds += time.thread_time() - started
 
     def wait(self):
         pending, self._pending = self._pending, None

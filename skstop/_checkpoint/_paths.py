@@ -7,6 +7,7 @@ Layout::
         wrapper.joblib               the unfitted estimator (its parameters)
         preprocessing.joblib         a Pipeline's fitted steps before the trained one
         model-e000012.joblib         the model after epoch 12
+        model-e000013-b000040.joblib the model 40 batches into epoch 13
         manifest-000004.json         commit 4 (signed JSON)
         .tmp-<name>.<token>          a file being written
     search-<id>.json                 a halving search's finished rungs (signed JSON)
@@ -24,7 +25,10 @@ LOCK_NAME = ".skstop-lock"
 TEMPORARY_PREFIX = ".tmp-"
 # The names skstop writes; a temporary file is one of them, a dot prefix and a
 # random suffix. Nothing else in a folder is ever deleted as "temporary".
-OWN_NAME = r"(?:wrapper|preprocessing|model-e\d{6,})\.joblib|manifest-\d{6,}\.json|checkpoint_key"
+OWN_NAME = (
+    r"(?:wrapper|preprocessing|model-e\d{6,}(?:-b\d{6,})?)\.joblib|manifest-\d{6,}\.json"
+    r"|checkpoint_key"
+)
 TEMPORARY = re.compile(rf"{re.escape(TEMPORARY_PREFIX)}(?:{OWN_NAME})\.[0-9a-f]{{8}}")
 
 
@@ -72,8 +76,11 @@ def manifests(folder):
     return sorted(found, reverse=True)
 
 
-def model_file_name(epoch):
-    return f"model-e{epoch:06d}.joblib"
+def model_file_name(epoch, batches=None):
+    """The model after ``epoch``; with ``batches``, ``batches`` into epoch ``epoch + 1``."""
+    if batches is None:
+        return f"model-e{epoch:06d}.joblib"
+    return f"model-e{epoch + 1:06d}-b{batches:06d}.joblib"
 
 
 def role_file_name(role):

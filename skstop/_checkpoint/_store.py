@@ -350,12 +350,29 @@ class CheckpointWriter:
             self._pending[name] = _durable_draft(self.folder / name, data)
         self._files[role] = _file_entry(name, data)
 
-    def save(self, epoch, record, model_bytes, *, model_is_best):
-        """Commit the model after ``epoch``; ``model_is_best`` when it is the new best."""
+    def save(self, epoch, record, model_bytes, *, model_is_best, best_bytes=None, batches=None):
+        """Commit the model after ``epoch`` (``batches`` into the next one, when given).
+
+        ``model_is_best`` when it is the new best; else ``best_bytes``, when
+        given, is the best model (epoch ``record["best_iteration"]``), not on
+        disk yet, and is written with it.
+        """
         commit, self._next_commit = self._next_commit, self._next_commit + 1
-        self._writer.submit(self._commit, commit, epoch, record, model_bytes, model_is_best)
-        if model_is_best:
-            self.best_epoch_saved = epoch
+        best_epoch = epoch if model_is_best else record["best_iteration"]
+        self._writer.submit(
+            self._commit, commit, epoch, record, model_bytes, model_is_best, best_bytes, batches
+        )
+        if model_is_best or best_bytes is not None:
+            self.best_epoch_saved = best_epoch
+
+    @property
+    def background_seconds(self):
+        """Seconds the background writes that completed took."""
+        return self._writer.busy_seconds
+
+    def flush(self):
+        """Wait until the commit in flight is durable; re-raises its error."""
+        self._writer.wait()
 
     def close(self):
         """Wait for the last commit; a run that never committed leaves no folder."""
@@ -366,13 +383,17 @@ class CheckpointWriter:
                 remove_uncommitted(self.folder)
             self._lock.release()
 
-    def _commit(self, commit, epoch, record, model_bytes, model_is_best):
+    def _commit(self, commit, epoch, record, model_bytes, model_is_best, best_bytes, batches):
         for name, draft in self._pending.items():
             os.replace(draft, self.folder / name)
         if self._pending:
             fsync_folder(self.folder)
             self._pending = {}
-        name = model_file_name(epoch)
+        if best_bytes is not None:
+            best_name = model_file_name(record["best_iteration"])
+            atomic_write(self.folder / best_name, best_bytes)
+            self._files["best"] = _file_entry(best_name, best_bytes)
+        name = model_file_name(epoch, batches)
         atomic_write(self.folder / name, model_bytes)
         self._files["model"] = _file_entry(name, model_bytes)
         if model_is_best:

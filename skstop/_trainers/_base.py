@@ -114,8 +114,19 @@ class Trainer:
         """A fresh clone of the user's estimator, configured to be trained here."""
         return clone(self.estimator)
 
-    def train_one_epoch(self, estimator, batches):
-        """One pass of ``estimator`` over ``batches`` (an EpochBatches)."""
+    def pauses_between_batches(self, batch_size):
+        """Whether an epoch (of ``batch_size`` rows a call) has boundaries between
+        calls, where training can be saved and later continued exactly."""
+        return False
+
+    def train_one_epoch(self, estimator, batches, *, between_batches=None, resume=None):
+        """One pass of ``estimator`` over ``batches`` (an EpochBatches).
+
+        ``between_batches(n)`` is called between two batches, ``n`` of them
+        trained (where ``pauses_between_batches``). ``resume`` (an
+        EpochPosition read from a checkpoint) continues an epoch after its
+        first ``resume.batches`` batches, as if it had never stopped.
+        """
         raise NotImplementedError
 
     def end_training(self, estimator, X, y):

@@ -46,13 +46,22 @@ class PartialFitTrainer(Trainer):
                 f"rows of X, tried on a copy before training: {type(error).__name__}: {error}"
             ) from error
 
-    def train_one_epoch(self, estimator, batches):
+    def pauses_between_batches(self, batch_size):
+        return batch_size is not None
+
+    def train_one_epoch(self, estimator, batches, *, between_batches=None, resume=None):
         if self._accumulates_counts and hasattr(estimator, "class_count_"):
             self._warn_counted_again(estimator)
         # classes go with every call, not just the first: scikit-learn accepts
         # the same classes again, and a resumed fit need not know which is first.
         classes = {} if self.classes is None else {"classes": self.classes}
-        for X_batch, y_batch, params in batches.epoch():
+        # The estimator draws from its own state only (pickled with it), and
+        # the batches from random_state as the epoch began: skipping those
+        # already trained is all it takes to continue inside the epoch.
+        skip = 0 if resume is None else resume.batches
+        for trained, (X_batch, y_batch, params) in enumerate(batches.epoch(skip), start=skip):
+            if trained > skip and between_batches is not None:
+                between_batches(trained)
             estimator.partial_fit(X_batch, y_batch, **classes, **params)
 
     def _warn_counted_again(self, estimator):

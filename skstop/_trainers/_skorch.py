@@ -113,14 +113,18 @@ class NetTrainer(Trainer):
             y = y.astype(np.float32)  # regression targets and binary labels
         return _on_device(y, device)
 
-    def train_one_epoch(self, net, batches):
+    def pauses_between_batches(self, batch_size):
+        # Continuing inside an epoch draws its batches again: TensorBatches can.
+        return _iterates_by_default(self.estimator)
+
+    def train_one_epoch(self, net, batches, *, between_batches=None, resume=None):
         # Nets get their classes as a parameter (see new_estimator) instead.
         for X, y, params in batches.epoch():
             if not net.initialized_:
                 net.initialize()
-            if not getattr(net, "history", None):
+            if not getattr(net, "history", None) and resume is None:
                 net.notify("on_train_begin", X=X, y=y)
-            with _batch_hooks_where_defined(net):
+            with _batch_hooks_where_defined(net, between_batches, resume):
                 net.fit_loop(X, y, epochs=1, **params)
 
     def end_training(self, net, X, y):
@@ -161,6 +165,16 @@ class NetTrainer(Trainer):
         from ._torch_snapshot import NetSnapshot
 
         return NetSnapshot(net, reuse=reuse)
+
+    def dumps(self, net):
+        # Inside an epoch the net carries skstop's per-batch notify, which
+        # must not be pickled with it.
+        hooked = net.__dict__.pop("notify", None)
+        try:
+            return super().dumps(net)
+        finally:
+            if hooked is not None:
+                net.notify = hooked
 
     def rng_state(self):
         # skorch shuffles its minibatches and drops out units with torch's
@@ -293,7 +307,7 @@ def _on_device(data, device):
 
 
 @contextmanager
-def _batch_hooks_where_defined(net):
+def _batch_hooks_where_defined(net, between_batches=None, resume=None):
     """Per-batch ``notify`` calls only to the callbacks that define the hook.
 
     skorch calls ``on_batch_begin``, ``on_grad_computed`` and ``on_batch_end``
@@ -301,8 +315,16 @@ def _batch_hooks_where_defined(net):
     net's own hooks are always called (its ``on_batch_begin`` starts the
     batch's history row). Set on the instance for one epoch, and removed after
     it: the net pickles and clones as before.
+
+    Also where skstop steps in between batches: ``between_batches(n)`` before
+    each training batch but the epoch's first, ``n`` batches trained; and,
+    continuing an epoch (``resume``), its history row keeps the batches
+    trained before the checkpoint, so the epoch's ``train_loss`` averages
+    every batch, as without the stop.
     """
     from skorch.callbacks import Callback
+
+    from ._tensor_batches import continuing_after
 
     hooks = {
         hook: [
@@ -313,16 +335,30 @@ def _batch_hooks_where_defined(net):
         for hook in ("on_batch_begin", "on_grad_computed", "on_batch_end")
     }
     notify = net.notify
+    trained = 0 if resume is None else resume.batches
+    first_batch = trained
+    earlier_batches = net.history.pop()["batches"] if resume is not None else None
 
     def notify_where_defined(method_name, **kwargs):
+        nonlocal trained
+        if method_name == "on_batch_begin" and kwargs.get("training"):
+            if trained > first_batch and between_batches is not None:
+                between_batches(trained)
+            trained += 1
+        if method_name == "on_epoch_end" and earlier_batches is not None:
+            net.history.record("train_batch_count", len(net.history[-1, "batches"]))
         if method_name not in hooks:
-            return notify(method_name, **kwargs)
+            notify(method_name, **kwargs)
+            if method_name == "on_epoch_begin" and earlier_batches is not None:
+                net.history[-1]["batches"] = list(earlier_batches)
+            return
         getattr(net, method_name)(net, **kwargs)
         for callback in hooks[method_name]:
             getattr(callback, method_name)(net, **kwargs)
 
     net.notify = notify_where_defined
     try:
-        yield
+        with continuing_after(resume):
+            yield
     finally:
         del net.notify

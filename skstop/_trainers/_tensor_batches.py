@@ -10,9 +10,32 @@ and with ``shuffle`` the seed of the permutation — so the batches, and the
 trained net, are the ones the default iterator gives.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import numpy as np
 import torch
 from torch.utils.data import DataLoader
+
+from ._torch_snapshot import set_torch_rng_state, torch_rng_from_json
+
+# An epoch continued from a checkpoint: (batches already trained, torch's RNG
+# state after them), for the next pass of a TensorBatches to take up.
+_CONTINUED = ContextVar("continued_epoch", default=None)
+
+
+@contextmanager
+def continuing_after(position):
+    """The next training pass starts after ``position.batches`` batches (None: from the start).
+
+    Its order is drawn as the epoch's was; torch's RNG is then set as it was
+    after those batches (``position.resume_rng``), dropout draws included.
+    """
+    token = _CONTINUED.set(None if position is None else (position.batches, position.resume_rng))
+    try:
+        yield
+    finally:
+        _CONTINUED.reset(token)
 
 
 def _draw_seed():
@@ -56,7 +79,13 @@ class TensorBatches:
             generator = torch.Generator()
             generator.manual_seed(_draw_seed())
             order = torch.randperm(n_samples, generator=generator).to(self.X.device)
-        for start in range(0, n_samples, self.batch_size):
+        skip = 0
+        continued = _CONTINUED.get()
+        if continued is not None:
+            _CONTINUED.set(None)  # the epoch's training pass only, not what follows
+            skip, rng_after = continued
+            set_torch_rng_state(torch_rng_from_json(rng_after))
+        for start in range(skip * self.batch_size, n_samples, self.batch_size):
             if order is None:
                 rows = slice(start, start + self.batch_size)
                 X_rows = self.X[rows]
