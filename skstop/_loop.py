@@ -219,6 +219,7 @@ class EpochLoop:
         exactly; where it cannot, SIGTERM commits at once what is in memory.
         """
         state, trainer = self.state, self.trainer
+        trainer.initialize(state.estimator)
         self._trained = resume.batches if resume else 0
         self._epoch_start = state.batches_trained - self._trained
         if self._pauses:

@@ -445,3 +445,59 @@ def test_the_nets_callbacks_see_the_training_begin_and_end_once():
 
     fitted_mlp(mlp(callbacks=[CountsTrainingEvents()]), max_iter=4)
     assert seen == {"on_train_begin": 1, "on_train_end": 1}
+
+
+# -- checkpoints inside an epoch ------------------------------------------------------
+
+
+class CrashAtBatch(skorch.callbacks.Callback):
+    """Raises before the ``crash_at``-th training batch (1-based, counted by the class).
+
+    A class attribute, not a parameter: the run that crashed and the run that
+    resumes it are the same configuration.
+    """
+
+    crash_at = None
+    batches = 0
+
+    def on_batch_begin(self, net, batch=None, training=None, **kwargs):
+        if training:
+            CrashAtBatch.batches += 1
+            if CrashAtBatch.batches == CrashAtBatch.crash_at:
+                raise RuntimeError("the machine went away")
+
+
+@pytest.mark.parametrize("crash_at", [9, 25])
+def test_a_net_resumes_inside_an_epoch_exactly(tmp_path, crash_at):
+    # 540 training rows in batches of 32: 17 a epoch; saved every 4, dropout on.
+    from skstop.checkpoint import Every
+
+    def model(checkpoint_dir):
+        CrashAtBatch.batches = 0
+        return EarlyStoppingEstimator(
+            mlp(callbacks=[("crash", CrashAtBatch())]),
+            random_state=0,
+            max_iter=3,
+            n_iter_no_change=10,
+            restore_best=False,
+            checkpoint_dir=checkpoint_dir,
+            checkpoint_every=Every(batches=4),
+            warm_start=True,
+        )
+
+    reference = model(tmp_path / "reference").fit(X_flat, y)
+    CrashAtBatch.crash_at = crash_at
+    try:
+        with pytest.raises(RuntimeError, match="went away"):
+            model(tmp_path / "run").fit(X_flat, y)
+    finally:
+        CrashAtBatch.crash_at = None
+    torch.manual_seed(123)  # torch's RNG moves on, as in a new process
+    resumed = model(tmp_path / "run").fit(X_flat, y)
+
+    assert resumed.resumed_from_ == (crash_at - 1) // 4 * 4 // 17
+    assert same_weights(resumed.estimator_, reference.estimator_)
+    np.testing.assert_array_equal(resumed.validation_scores_, reference.validation_scores_)
+    for key in ("train_loss", "train_batch_count"):
+        assert resumed.estimator_.history[:, key] == reference.estimator_.history[:, key]
+    assert len(resumed.estimator_.history[-1, "batches"]) == 17

@@ -114,6 +114,13 @@ class Trainer:
         """A fresh clone of the user's estimator, configured to be trained here."""
         return clone(self.estimator)
 
+    def initialize(self, estimator):
+        """Make ``estimator`` ready to train, before an epoch's RNG states are read.
+
+        A net draws its initial weights here, so that an epoch's recorded
+        RNG states are those its batches are drawn from.
+        """
+
     def pauses_between_batches(self, batch_size):
         """Whether an epoch (of ``batch_size`` rows a call) has boundaries between
         calls, where training can be saved and later continued exactly."""

@@ -117,11 +117,13 @@ class NetTrainer(Trainer):
         # Continuing inside an epoch draws its batches again: TensorBatches can.
         return _iterates_by_default(self.estimator)
 
+    def initialize(self, net):
+        if not net.initialized_:
+            net.initialize()
+
     def train_one_epoch(self, net, batches, *, between_batches=None, resume=None):
         # Nets get their classes as a parameter (see new_estimator) instead.
         for X, y, params in batches.epoch():
-            if not net.initialized_:
-                net.initialize()
             if not getattr(net, "history", None) and resume is None:
                 net.notify("on_train_begin", X=X, y=y)
             with _batch_hooks_where_defined(net, between_batches, resume):
@@ -167,14 +169,10 @@ class NetTrainer(Trainer):
         return NetSnapshot(net, reuse=reuse)
 
     def dumps(self, net):
-        # Inside an epoch the net carries skstop's per-batch notify, which
-        # must not be pickled with it.
-        hooked = net.__dict__.pop("notify", None)
-        try:
+        from ._torch_snapshot import notify_lifted
+
+        with notify_lifted(net):
             return super().dumps(net)
-        finally:
-            if hooked is not None:
-                net.notify = hooked
 
     def rng_state(self):
         # skorch shuffles its minibatches and drops out units with torch's

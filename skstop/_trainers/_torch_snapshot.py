@@ -9,8 +9,24 @@ depending on scikit-learn, numpy and joblib only.
 """
 
 import sys
+from contextlib import contextmanager
 
 from sklearn.base import clone
+
+
+@contextmanager
+def notify_lifted(net):
+    """``net`` without skstop's per-batch ``notify``, which it carries inside an epoch.
+
+    skorch takes every attribute of a net not ending in ``_`` for a
+    parameter: a clone or a pickle would carry the hook along.
+    """
+    hooked = net.__dict__.pop("notify", None)
+    try:
+        yield net
+    finally:
+        if hooked is not None:
+            net.notify = hooked
 
 
 def _state_dicts(net):
@@ -103,7 +119,9 @@ class NetSnapshot:
         # module instance come deep-copied by clone, never shared. Callback
         # settings are left to clone: skorch cannot set them again on a net
         # whose callbacks are "disable"d.
-        net = clone(self._net).set_params(
+        with notify_lifted(self._net):
+            net = clone(self._net)
+        net = net.set_params(
             **{
                 name: value
                 for name, value in self._params.items()
