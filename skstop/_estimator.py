@@ -149,15 +149,22 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
 
     checkpoint_dir : str or path-like, default=None
         When set, each fit saves durable checkpoints in a run folder of its own
-        inside this folder: the model at every improvement (the best so far),
-        every ``checkpoint_every`` epochs and at the end, each with what is
-        needed to resume. Files are written atomically in the background while
-        training goes on, and are signed with the user's checkpoint key; the
-        fit holds its run folder locked while it runs, so concurrent fits
-        never touch each other's files. See :func:`load_checkpoint`.
+        inside this folder, as ``checkpoint_every`` says and at the end, each
+        with what is needed to resume; every checkpoint holds the best model
+        so far. Files are written atomically in the background while training
+        goes on, and are signed with the user's checkpoint key; the fit holds
+        its run folder locked while it runs, so concurrent fits never touch
+        each other's files. SIGTERM during such a fit commits a checkpoint at
+        the next batch boundary before the signal is handed on. See
+        :func:`load_checkpoint`.
 
-    checkpoint_every : int, default=None
-        Also save a checkpoint every this many epochs. Needs ``checkpoint_dir``.
+    checkpoint_every : int or skstop.checkpoint.SavePolicy, default=None
+        When to save, besides the end: a policy of :mod:`skstop.checkpoint`
+        (``Every(epochs=, batches=, seconds=)``, ``Adaptive(mtbf,
+        max_overhead=0.05)``, ``OnImprovement()``, combined with ``|``). An
+        int ``n`` saves at every improvement and every ``n`` epochs. None is
+        ``Adaptive("24h")``: as often as pays, within 5 % of the fit's time.
+        Needs ``checkpoint_dir``.
 
     keep_last : int, default=2
         Number of newest checkpoints kept in a run folder (with the files they
@@ -243,7 +250,8 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
 
     termination_condition_ : str
         Why training stopped: ``'no_change'`` (patience), ``'max_iter'``,
-        ``'non_finite'``, ``'interrupted'``, the class name of the criterion
+        ``'non_finite'``, ``'interrupted'`` (Ctrl-C), ``'preempted'``
+        (SIGTERM, whose handler returned), the class name of the criterion
         that fired (see ``criteria``), or ``'callback'`` (a scikit-learn
         callback asked to stop).
 
@@ -257,6 +265,13 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         The run folder this fit wrote its checkpoints to; None without
         ``checkpoint_dir``. Its ``model-e{best_iteration_:06d}.joblib`` is the
         best model (for a Pipeline, the whole pipeline).
+
+    checkpoint_stats_ : dict or None
+        What saving cost the fit: ``saves``, ``blocked_seconds``,
+        ``background_seconds`` (CPU time of the background writes),
+        ``wall_seconds``, ``overhead`` (the two costs over the wall time) and
+        ``interval_seconds`` (the policy's period at the end, or None); None
+        without ``checkpoint_dir``.
 
     classes_ : ndarray of shape (n_classes,)
         Class labels; only for classifiers.

@@ -157,8 +157,8 @@ class EpochLoop:
             try:
                 while state.stop is None and (until is None or state.n_epochs < until):
                     state.stop = self._run_epoch(reporter, pausing=state.n_epochs + 1 == until)
-                    if self._watch.terminated and state.stop is None:
-                        self._preempt()
+                    if self._watch.terminated:
+                        self._preempt(ending=state.stop is not None or state.n_epochs == until)
             except KeyboardInterrupt:
                 if state.best is None:
                     raise
@@ -253,17 +253,20 @@ class EpochLoop:
         elif self._saves_between_batches and self.saver.due_between_batches(state):
             self.saver.save(state, improved=False, stop=None)
 
-    def _preempt(self):
+    def _preempt(self, ending=False):
         """SIGTERM: commit the state as it is now, and hand the signal on once it is durable.
 
-        Raises Preempted when the handler it was handed to returns.
+        Raises Preempted when the handler it was handed to returns, unless
+        the run was ``ending`` anyway (stopped or paused after this epoch,
+        which then was saved as such).
         """
         state = self.state
         if state.position is not None or not state.history[-1]["checkpoint"]:
             self.saver.save(state, improved=False, stop=None)
         self.saver.flush()
         self._watch.hand_on_termination()
-        raise Preempted
+        if not ending:
+            raise Preempted
 
     def _preempt_at_once(self):
         """SIGTERM inside an epoch that is one call: commit the best state, held in memory."""

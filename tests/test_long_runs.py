@@ -256,3 +256,16 @@ def test_a_save_inside_an_epoch_pickles_nothing_of_skstop_into_the_model(tmp_pat
     for path in folder.glob("model-*-b*.joblib"):
         assert b"skstop" not in path.read_bytes()
         assert isinstance(pickle.loads(path.read_bytes()), CrashingSGD)
+
+
+def test_sigterm_in_the_last_epoch_lets_the_fit_end_then_hands_the_signal_on(tmp_path):
+    handed = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: handed.append(signum))
+    try:
+        # max_iter=2: call 22 is the last batch of the last epoch, whose end is the fit's.
+        model = sgd_model(tmp_path, OnImprovement(), terminate_at=22, max_iter=2).fit(X, y)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert handed == [signal.SIGTERM]
+    assert model.termination_condition_ == "max_iter"
+    assert newest_record(tmp_path)["termination"] == "max_iter"
