@@ -188,7 +188,7 @@ class EpochLoop:
             snapshot_started = time.perf_counter()
             snapshot = trainer.snapshot(state.estimator, reuse=state.best)
             if self.saver is not None:
-                self.saver.note_snapshot(time.perf_counter() - snapshot_started)
+                self.saver.note_snapshot(snapshot, time.perf_counter() - snapshot_started)
             state.keep_best(snapshot, trainer.rng_state())
         reporter.epoch(state.n_epochs, score, state.best_score, state.best_iteration)
         row = self._history_row(score, time.perf_counter() - started)

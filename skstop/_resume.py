@@ -162,7 +162,9 @@ def load_checkpoint(path, *, trusted=False):
     ------
     CheckpointError
         When no checkpoint in the folder verifies (missing, corrupt, altered or
-        unsigned files), with the reason for each.
+        unsigned files), with the reason for each, or when the newest was
+        committed before any epoch could be kept as the best (inside the
+        first epoch, or the ``min_iter`` warm-up).
 
     Examples
     --------
@@ -185,6 +187,13 @@ def load_checkpoint(path, *, trusted=False):
     wrapper = manifest.load("wrapper")
     record = manifest.record
     state = TrainingState.from_manifest(manifest)
+    if state.best is None:
+        where = f"inside epoch {state.n_epochs + 1}" if state.position else "in the warm-up"
+        raise CheckpointError(
+            f"The newest checkpoint in {manifest.folder} was committed {where}, before any "
+            "epoch could be kept as the best: there is no model to load yet. Fit again "
+            "with warm_start=True to continue training from it."
+        )
     if record["termination"] is None:
         stop = Stop(
             "interrupted",

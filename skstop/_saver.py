@@ -20,6 +20,10 @@ from ._checkpoint import (
 from ._state import input_attributes
 from ._version import __version__
 
+# Bytes a second a save is assumed to write before one is measured: slower
+# than local SSDs, so that the first save comes late rather than too early.
+ASSUMED_WRITE_SPEED = 100e6
+
 
 class CheckpointSaver:
     """Saves a fit's state through its writer whenever the policy says so.
@@ -63,10 +67,16 @@ class CheckpointSaver:
         moment = Moment(False, False, state.n_epochs, state.batches_trained)
         return self.policy.should_save(moment, self.clock)
 
-    def note_snapshot(self, seconds):
-        """Capturing the best state took ``seconds``: a save's pickling costs about as much."""
+    def note_snapshot(self, snapshot, seconds):
+        """Capturing the best state took ``seconds``: the cost of a save, until one is measured.
+
+        About what the capture took (pickling) plus writing its bytes at
+        ``ASSUMED_WRITE_SPEED``, plus the fixed cost measured when the run
+        folder was opened.
+        """
         if self.clock.last_cost is None:
-            self.clock.estimated_cost = self._start_cost + seconds
+            write = snapshot.nbytes / ASSUMED_WRITE_SPEED
+            self.clock.estimated_cost = self._start_cost + seconds + write
 
     def save(self, state, *, improved, stop):
         """Commit the state as it is now (in the background); the best too, if not on disk yet.

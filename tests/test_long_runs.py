@@ -13,7 +13,7 @@ import pytest
 from sklearn.datasets import make_classification
 from sklearn.linear_model import SGDClassifier
 
-from skstop import EarlyStoppingEstimator
+from skstop import CheckpointError, EarlyStoppingEstimator, load_checkpoint
 from skstop._checkpoint import latest_checkpoint, run_folders, signing_key
 from skstop.checkpoint import Adaptive, Every, OnImprovement
 
@@ -94,6 +94,16 @@ def test_a_crash_inside_an_epoch_loses_at_most_k_batches_and_resumes_identically
     assert record["batches_trained"] % 4 == 0
     if record["batches_trained"] % BATCHES_PER_EPOCH:  # inside an epoch
         assert record["position"]["batches"] == record["batches_trained"] % BATCHES_PER_EPOCH
+
+    # Loaded, a checkpoint inside an epoch is the best epoch so far, as any other;
+    # inside the first epoch there is none yet, and it says so.
+    if record["best_iteration"]:
+        loaded = load_checkpoint(tmp_path / "run")
+        assert loaded.best_iteration_ == record["best_iteration"]
+        assert loaded.n_iter_ == len(record["validation_scores"])
+    else:
+        with pytest.raises(CheckpointError, match="committed inside epoch 1, before any"):
+            load_checkpoint(tmp_path / "run")
 
     resumed = sgd_model(tmp_path / "run", policy).fit(X, y)
     assert resumed.resumed_from_ == record["batches_trained"] // BATCHES_PER_EPOCH

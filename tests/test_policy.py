@@ -108,11 +108,11 @@ def test_adaptive_saves_at_the_daly_interval_within_the_budget():
     due = FrozenClock(elapsed=1000, since_save=interval, spent=10, cost=1.0)
     assert policy.should_save(epoch_end(9), due)
     assert not policy.should_save(epoch_end(9), FrozenClock(1000, interval - 1, 10, 1.0))
-    # An improvement is saved before the interval, when the budget allows ...
-    assert policy.should_save(epoch_end(9, improved=True), FrozenClock(1000, 1, 10, 1.0))
-    # ... and nothing is saved beyond it, counting the save at the fit's end:
-    # 48 s spent + 2 x 1 s > 5 % of 1000 s.
-    assert not policy.should_save(epoch_end(9, improved=True), FrozenClock(1000, 500, 49, 1.0))
+    # An improvement waits for the interval: any commit resumes to the same end.
+    assert not policy.should_save(epoch_end(9, improved=True), FrozenClock(1000, 1, 10, 1.0))
+    # Nothing is saved beyond the budget, counting the save at the fit's end:
+    # 49 s spent + 2 x 1 s > 5 % of 1000 s.
+    assert not policy.should_save(epoch_end(9), FrozenClock(1000, 500, 49, 1.0))
     # Saves that cost more than the budget allows at Daly's interval are spaced out.
     assert policy.interval(FrozenClock(cost=20.0)) == pytest.approx(20.0 / 0.05)
 

@@ -258,11 +258,14 @@ class Adaptive(SavePolicy):
 
     The interval is Daly's optimum for the measured cost of a save and
     ``mtbf`` (Young's ``sqrt(2 * cost * mtbf)`` for cheap saves), as CheckFreq
-    adapts its frequency to measured costs; an improvement is saved as soon
-    as the budget allows. No save is made that would take saving's share of
-    the fit's wall time above ``max_overhead``, counting the save the fit's
-    end will make; the cost of a save is what it blocks training plus what
-    its background write takes (see ``checkpoint_stats_``).
+    adapts its frequency to measured costs. An improvement is saved with the
+    next commit, not sooner: a resume continues from any commit to the same
+    end, so saving the best earlier would cost without saving work, and the
+    best state is kept in memory and written when the fit ends or is
+    preempted. No save is made that would take saving's share of the fit's
+    wall time above ``max_overhead``, counting the save the fit's end will
+    make; the cost of a save is what it blocks training plus the CPU time of
+    its background write (see ``checkpoint_stats_``).
 
     Parameters
     ----------
@@ -298,7 +301,7 @@ class Adaptive(SavePolicy):
         # One more save, and the one at the end, must fit in the budget.
         if clock.spent + 2 * clock.cost > self.max_overhead * clock.elapsed():
             return False
-        return moment.improved or clock.since_save() >= self.interval(clock)
+        return clock.since_save() >= self.interval(clock)
 
     def saves_between_batches(self):
         return True

@@ -359,8 +359,17 @@ class CheckpointWriter:
         """
         commit, self._next_commit = self._next_commit, self._next_commit + 1
         best_epoch = epoch if model_is_best else record["best_iteration"]
+        captured = time.time()
         self._writer.submit(
-            self._commit, commit, epoch, record, model_bytes, model_is_best, best_bytes, batches
+            self._commit,
+            commit,
+            epoch,
+            record,
+            model_bytes,
+            model_is_best,
+            best_bytes,
+            batches,
+            captured,
         )
         if model_is_best or best_bytes is not None:
             self.best_epoch_saved = best_epoch
@@ -383,7 +392,9 @@ class CheckpointWriter:
                 remove_uncommitted(self.folder)
             self._lock.release()
 
-    def _commit(self, commit, epoch, record, model_bytes, model_is_best, best_bytes, batches):
+    def _commit(
+        self, commit, epoch, record, model_bytes, model_is_best, best_bytes, batches, captured
+    ):
         for name, draft in self._pending.items():
             os.replace(draft, self.folder / name)
         if self._pending:
@@ -402,6 +413,7 @@ class CheckpointWriter:
             "format": FORMAT,
             "commit": commit,
             "epoch": epoch,
+            "captured": captured,  # when the state was handed over; "created": committed
             "created": time.time(),
             "versions": self._versions,
             "progress": record,

@@ -36,6 +36,11 @@ class PickleSnapshot:
         """The captured state as pickle bytes, ready to be written to a file."""
         return self._payload
 
+    @property
+    def nbytes(self):
+        """Bytes the captured state holds: about what a checkpoint of it writes."""
+        return len(self._payload)
+
     def restore(self):
         """Return a new estimator equal to the captured one."""
         return pickle.loads(self._payload)

@@ -148,6 +148,11 @@ class NetSnapshot:
         return net
 
     @property
+    def nbytes(self):
+        """Bytes of the captured tensors: about what a checkpoint of the net writes."""
+        return sum(buffer.numel() * buffer.element_size() for buffer in self._buffers)
+
+    @property
     def payload(self):
         """The restored net pickled (skorch moves CUDA state to bytes itself)."""
         import pickle
