@@ -149,7 +149,7 @@ class CheckpointSaver:
         }
 
     def _count(self, started):
-        self.clock.record_save(time.perf_counter() - started, self.writer.background_seconds)
+        self.clock.record_save(started, self.writer.background_seconds)
 
     def _best_unsaved(self, state):
         return state.best is not None and self.writer.best_epoch_saved != state.best_iteration

@@ -82,13 +82,19 @@ class SaveClock:
         elapsed = self.elapsed()
         return self.spent / elapsed if elapsed > 0 else 0.0
 
-    def record_save(self, blocked, background):
-        """A save blocked the loop ``blocked`` seconds; ``background``: writes completed so far."""
+    def record_save(self, started, background):
+        """A save began at ``started`` (``perf_counter``) and returned now; ``background``:
+        CPU seconds of the writes completed so far.
+
+        Intervals run from the start of one save to the next: what a kill
+        loses is the work since the last state captured.
+        """
+        blocked = time.perf_counter() - started
         last_background = background - self.background
         self.saves += 1
         self.blocked += blocked
         self.background = background
-        self.last_save = time.perf_counter()
+        self.last_save = started
         self.last_cost = blocked + max(last_background, 0.0)
 
 
