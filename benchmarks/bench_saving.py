@@ -143,7 +143,10 @@ def fitted(estimator, X, y, params, policy, folder):
 
 
 def overhead_study(args, folder):
-    print("1. overhead: median of interleaved fits (5; 2 for the net); overhead vs none")
+    print(
+        f"1. overhead: median of {args.repeats or '5 (2 for the net)'} interleaved fits; "
+        "overhead vs none"
+    )
     print(
         f"{'workload':<30} {'epoch':>8} {'policy':<27} {'fit':>8} {'overhead':>9} "
         f"{'saves':>6} {'measured':>9}"
@@ -151,6 +154,7 @@ def overhead_study(args, folder):
     for name, (estimator, X, y, params, repeats) in workloads(args.quick).items():
         if args.workload not in name:
             continue
+        repeats = args.repeats or repeats
         stats = {}
 
         def run(label, policy):
@@ -286,6 +290,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="smaller workloads")
     parser.add_argument("--study", type=int, choices=(1, 2, 3), help="one study only")
     parser.add_argument("--workload", default="", help="workloads whose name holds this")
+    parser.add_argument("--repeats", type=int, help="fits of each policy (default: 5; net: 2)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
