@@ -4,8 +4,8 @@ usage: python _readme_child.py [CHECKPOINT_DIR]
 
 Runs the README's code block that builds a NeuralNetClassifier, on the digits
 (float64 X, as the README says), and prints the fit's validation scores as
-JSON. With CHECKPOINT_DIR, the model gets ``checkpoint_dir`` and
-``warm_start=True``, and the child waits for a line on stdin after it logs
+JSON. With CHECKPOINT_DIR, the model gets ``checkpoint_dir``,
+``checkpoint_every=1`` and ``warm_start=True``, and the child waits for a line on stdin after it logs
 epoch 4, so that the parent can kill it there.
 """
 
@@ -49,6 +49,8 @@ if __name__ == "__main__":
         logger = logging.getLogger("skstop")
         logger.setLevel(logging.INFO)
         logger.addHandler(WaitAtEpoch4())
-        model.set_params(checkpoint_dir=sys.argv[1], warm_start=True)
+        # A checkpoint every epoch: the default (Adaptive("24h")) would not save
+        # a run of seconds before its end, and there would be nothing to resume.
+        model.set_params(checkpoint_dir=sys.argv[1], warm_start=True, checkpoint_every=1)
     model.fit(X, y)
     print(json.dumps({"scores": model.validation_scores_.tolist()}), flush=True)
