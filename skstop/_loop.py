@@ -254,19 +254,11 @@ class EpochLoop:
             self.saver.save(state, improved=False, stop=None)
 
     def _preempt(self, ending=False):
-        """SIGTERM: commit the state as it is now, and hand the signal on once it is durable.
-
-        Raises Preempted when the handler it was handed to returns, unless
-        the run was ``ending`` anyway (stopped or paused after this epoch,
-        which then was saved as such).
-        """
+        """SIGTERM: commit the state as it is now, then hand the signal on (``_hand_on``)."""
         state = self.state
         if state.position is not None or not state.history[-1]["checkpoint"]:
             self.saver.save(state, improved=False, stop=None)
-        self.saver.flush()
-        self._watch.hand_on_termination()
-        if not ending:
-            raise Preempted
+        self._hand_on(ending)
 
     def _preempt_at_once(self):
         """SIGTERM inside an epoch that is one call: commit the best state, held in memory."""
@@ -274,9 +266,18 @@ class EpochLoop:
             return  # nothing in memory to commit: the epoch goes on
         self._watch.at_once = None
         self.saver.save_best_if_unsaved(self.state)
+        self._hand_on()
+
+    def _hand_on(self, ending=False):
+        """Once the last commit is durable, give SIGTERM to the handler it was meant for.
+
+        Raises Preempted when that handler returns, unless the run was
+        ``ending`` anyway (stopped or paused after this epoch, and saved as such).
+        """
         self.saver.flush()
         self._watch.hand_on_termination()
-        raise Preempted
+        if not ending:
+            raise Preempted
 
     def _history_row(self, score, epoch_time):
         """The epoch's row of ``history_``: scores, times, the values its schedules set."""

@@ -5,8 +5,8 @@ usage: python _readme_child.py [CHECKPOINT_DIR]
 Runs the README's code block that builds a NeuralNetClassifier, on the digits
 (float64 X, as the README says), and prints the fit's validation scores as
 JSON. With CHECKPOINT_DIR, the model gets ``checkpoint_dir``,
-``checkpoint_every=1`` and ``warm_start=True``, and the child waits for a line on stdin after it logs
-epoch 4, so that the parent can kill it there.
+``checkpoint_every=1`` and ``warm_start=True``, and the child waits for a
+line on stdin after it logs epoch 4, so that the parent can kill it there.
 """
 
 import json
