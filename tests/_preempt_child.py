@@ -75,26 +75,20 @@ def gated_net():
 
 
 def make_model(checkpoint_dir, kind, policy):
-    every = Every(batches=4) if policy == "batches" else None
+    saving = {
+        "checkpoint_dir": checkpoint_dir,
+        "checkpoint_every": Every(batches=4) if policy == "batches" else None,
+        "warm_start": True,
+        "random_state": 0,
+    }
     if kind == "net":
-        return EarlyStoppingEstimator(
-            gated_net(),
-            max_iter=3,
-            n_iter_no_change=10,
-            checkpoint_dir=checkpoint_dir,
-            checkpoint_every=every,
-            warm_start=True,
-            random_state=0,
-        )
+        return EarlyStoppingEstimator(gated_net(), max_iter=3, n_iter_no_change=10, **saving)
     return EarlyStoppingEstimator(
         GatedSGD(alpha=1e-3, random_state=0),
         batch_size=100,
         max_iter=6,
         n_iter_no_change=10,
-        checkpoint_dir=checkpoint_dir,
-        checkpoint_every=every,
-        warm_start=True,
-        random_state=0,
+        **saving,
     )
 
 

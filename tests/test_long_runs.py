@@ -186,31 +186,27 @@ class SlowToPickle(SGDClassifier):
         return super().__reduce_ex__(protocol)
 
 
-def test_adaptive_keeps_the_overhead_under_its_budget_when_saves_are_slow(tmp_path):
-    # A save sleeps 50 ms, an epoch takes about as long.
-    model = EarlyStoppingEstimator(
+def slow_to_save(checkpoint_dir, policy, max_iter):
+    return EarlyStoppingEstimator(
         SlowToPickle(),
         batch_size=20,
         n_iter_no_change=None,
-        max_iter=150,
+        max_iter=max_iter,
         random_state=0,
-        checkpoint_dir=tmp_path,
-        checkpoint_every=Adaptive(mtbf="20s", max_overhead=0.1),
+        checkpoint_dir=checkpoint_dir,
+        checkpoint_every=policy,
     ).fit(X, y)
+
+
+def test_adaptive_keeps_the_overhead_under_its_budget_when_saves_are_slow(tmp_path):
+    # A save sleeps 50 ms, an epoch takes about as long.
+    model = slow_to_save(tmp_path, Adaptive(mtbf="20s", max_overhead=0.1), max_iter=150)
     stats = model.checkpoint_stats_
     assert stats["overhead"] <= 0.1
     assert 2 <= stats["saves"] < model.n_iter_ / 2
     assert stats["blocked_seconds"] >= 0.05 * stats["saves"]
-    # Saving every improvement instead takes far more than the budget.
-    every = EarlyStoppingEstimator(
-        SlowToPickle(),
-        batch_size=20,
-        n_iter_no_change=None,
-        max_iter=10,
-        random_state=0,
-        checkpoint_dir=tmp_path / "every",
-        checkpoint_every=Every(epochs=1),
-    ).fit(X, y)
+    # Saving every epoch instead takes far more than the budget.
+    every = slow_to_save(tmp_path / "every", Every(epochs=1), max_iter=10)
     assert every.checkpoint_stats_["saves"] == 10
     assert every.checkpoint_stats_["overhead"] > 0.1
 

@@ -14,6 +14,7 @@ commit has it): a policy decides how much work a kill may lose, never whether
 the best model reaches the disk.
 """
 
+import functools
 import math
 import numbers
 import re
@@ -231,12 +232,21 @@ DURATION = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([smhd])\s*")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
+@functools.lru_cache(maxsize=32)
+def _parsed_duration(text):
+    """The seconds ``text`` (``"1h30m"``) says, or None; cached: Adaptive asks at every batch."""
+    parts = DURATION.findall(text)
+    if parts and "".join(DURATION.sub("", text).split()) == "":
+        return sum(float(value) * UNIT_SECONDS[unit] for value, unit in parts)
+    return None
+
+
 def seconds_of(duration, argument):
     """``duration`` in seconds: a positive number, or a string such as ``"24h"`` or ``"1h30m"``."""
     if isinstance(duration, str):
-        parts = DURATION.findall(duration)
-        if parts and "".join(DURATION.sub("", duration).split()) == "":
-            return sum(float(value) * UNIT_SECONDS[unit] for value, unit in parts)
+        seconds = _parsed_duration(duration)
+        if seconds is not None:
+            return seconds
         raise ValueError(
             f"{argument}={duration!r} is not a duration: pass seconds (86400) or a "
             "string of numbers with units s, m, h or d, such as '24h' or '1h30m'."

@@ -376,7 +376,7 @@ class CheckpointWriter:
 
     @property
     def background_seconds(self):
-        """Seconds the background writes that completed took."""
+        """CPU seconds the background writes that completed took."""
         return self._writer.busy_seconds
 
     def flush(self):
