@@ -76,6 +76,15 @@ class Logger(BaseEstimator):
         (the best model's file, or None) and ``manifest`` (the newest committed
         manifest's file, or None)."""
 
+    _live = ()  # attributes that hold open files or connections, never pickled
+
+    def __getstate__(self):
+        # A copy: object.__getstate__ hands over the live __dict__ itself.
+        state = dict(super().__getstate__())
+        for name in self._live:
+            state.pop(name, None)
+        return state
+
 
 def _require(module, extra, owner):
     """``module`` imported, or an ImportError naming the extra that installs it."""
@@ -147,11 +156,7 @@ class CSVLogger(Logger):
         self._writer = csv.DictWriter(self._file, fieldnames=columns, extrasaction="ignore")
         self._writer.writeheader()
 
-    def __getstate__(self):
-        state = super().__getstate__()
-        state.pop("_file", None)
-        state.pop("_writer", None)
-        return state
+    _live = ("_file", "_writer")
 
 
 # Where MLflowLogger keeps its run's id in FitInfo.memory.
@@ -254,11 +259,7 @@ class MLflowLogger(Logger):
             return experiment.experiment_id
         return self._client.create_experiment(self.experiment_name)
 
-    def __getstate__(self):
-        # A client holds connections; the run id is what a pickle needs.
-        state = super().__getstate__()
-        state.pop("_client", None)
-        return state
+    _live = ("_client",)  # it holds connections; the run id is what a pickle needs
 
 
 class TensorBoardLogger(Logger):
@@ -303,7 +304,4 @@ class TensorBoardLogger(Logger):
     def on_fit_end(self, fit, result):
         self._writer.close()
 
-    def __getstate__(self):
-        state = super().__getstate__()
-        state.pop("_writer", None)
-        return state
+    _live = ("_writer",)

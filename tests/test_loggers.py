@@ -1,6 +1,7 @@
 """Loggers: CSV, MLflow (a real local store) and TensorBoard (read back with its reader)."""
 
 import csv
+import pickle
 import warnings
 
 import numpy as np
@@ -9,7 +10,7 @@ from sklearn.datasets import make_classification
 from sklearn.linear_model import SGDClassifier
 
 from skstop import EarlyStoppingEstimator, EpochHalvingSearchCV
-from skstop.loggers import CSVLogger, Logger, MLflowLogger, TensorBoardLogger
+from skstop.loggers import CSVLogger, FitInfo, Logger, MLflowLogger, TensorBoardLogger
 
 X, y = make_classification(400, 6, n_informative=4, random_state=0)
 
@@ -176,3 +177,13 @@ def test_without_its_package_a_logger_names_the_extra_at_construction(
     monkeypatch.setitem(__import__("sys").modules, module, None)  # as if not installed
     with pytest.raises(ImportError, match=rf"needs {module}: pip install skstop\[{extra}\]"):
         Logger_(*args)
+
+
+def test_pickling_a_logger_mid_fit_leaves_its_open_file_to_it(tmp_path):
+    logger = CSVLogger(tmp_path / "history.csv")
+    logger.on_fit_begin(FitInfo("EarlyStoppingEstimator", {}))
+    copy = pickle.loads(pickle.dumps(logger))
+    assert not hasattr(copy, "_file") and not logger._file.closed
+    logger.on_epoch_end(None, {"epoch": 1, "validation_score": 0.5})
+    logger.on_fit_end(None, {})
+    assert (tmp_path / "history.csv").read_text().splitlines()[1] == "1,0.5"
