@@ -617,7 +617,8 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
     def __getstate__(self):
         # No snapshots or live training state in pickles, which would double
         # their size.
-        state = super().__getstate__()
+        # A copy: object.__getstate__ hands over the live __dict__ itself.
+        state = dict(super().__getstate__())
         state.pop("_state", None)
         return state
 

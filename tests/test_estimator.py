@@ -8,6 +8,7 @@ from sklearn import config_context
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.cluster import MiniBatchKMeans
 from sklearn.datasets import load_digits, make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import SGDClassifier, SGDRegressor
 from sklearn.metrics import accuracy_score, make_scorer
 from sklearn.naive_bayes import MultinomialNB
@@ -577,3 +578,20 @@ def test_scripted_regressor_follows_the_same_rule():
         ScriptedRegressor(scores=[0.1, 0.3, 0.2, 0.2]), n_iter_no_change=2
     ).fit(X_small, y_small.astype(float))
     assert (model.n_iter_, model.best_iteration_) == (4, 2)
+
+
+def test_pickling_a_warm_started_fit_leaves_it_able_to_continue():
+    X, y = make_classification(300, random_state=0)
+    wrapper = EarlyStoppingEstimator(
+        SGDClassifier(random_state=0),
+        max_iter=3,
+        n_iter_no_change=50,
+        random_state=0,
+        warm_start=True,
+    )
+    with pytest.warns(ConvergenceWarning):
+        wrapper.fit(X, y)
+    assert not hasattr(pickle.loads(pickle.dumps(wrapper)), "_state")
+    with pytest.warns(ConvergenceWarning):
+        wrapper.set_params(max_iter=5).fit(X, y)
+    assert (wrapper.resumed_from_, wrapper.n_iter_) == (3, 5)
