@@ -427,12 +427,13 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         """
         return self._fit(X, y, X_val, y_val, fit_params)
 
-    def _fit(self, X, y, X_val, y_val, fit_params, *, until=None, paused_state=None):
+    def _fit(self, X, y, X_val, y_val, fit_params, *, until=None, paused_state=None, memo=None):
         """``fit``'s recipe: validate, start or resume a run, run it, set the fitted attributes.
 
         ``until`` pauses after that epoch; ``paused_state`` (a TrainingState,
         by value) continues a paused run. A paused fit is fitted with its best
         epoch so far and keeps its state in ``_state`` (see ``continue_run``).
+        ``memo`` reuses prepared rows (see ``training_and_validation``).
         """
         trainer = trainer_for(self._trained_estimator)
         monitor = self._check_params(trainer)
@@ -460,7 +461,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
         # Until this fit ends: one that raises leaves nothing half-trained to continue.
         self._state = None
         data = (X, y, X_val, y_val, train_params, score_params)
-        with self._training_run(state, trainer, monitor, data, manifest, lock, key) as run:
+        with self._training_run(state, trainer, monitor, data, manifest, lock, key, memo) as run:
             stop = run.run_to(until)
         set_fitted_attributes(
             self, state, stop or Stop("paused", f"paused after epoch {state.n_epochs}")
@@ -478,7 +479,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
                 criterion.after_fit(stop)  # OptunaPruning raises TrialPruned here
         return self
 
-    def _training_run(self, state, trainer, monitor, data, manifest, lock, key):
+    def _training_run(self, state, trainer, monitor, data, manifest, lock, key, memo):
         """The TrainingRun of this fit, which owns ``lock`` (released here if building fails)."""
         X, y, X_val, y_val, train_params, score_params = data
         try:
@@ -496,6 +497,7 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
                 batching=dict(batch_size=self.batch_size, shuffle=self.shuffle),
                 scorer=self._scorer(trainer),
                 trained_input=trainer.prepare_input,
+                memo=memo,
             )
             saver = open_saver(self, state, manifest, lock, trainer, key)
         except BaseException:
@@ -812,13 +814,15 @@ def check_parameters(wrapper):
     wrapper._check_params(trainer_for(wrapper._trained_estimator))
 
 
-def continue_run(wrapper, X, y, fit_params, *, until, paused_state=None):
+def continue_run(wrapper, X, y, fit_params, *, until, paused_state=None, memo=None):
     """Fit ``wrapper`` up to epoch ``until``, continuing ``paused_state``; the run's state after.
 
     How EpochHalvingSearchCV pauses a candidate-fold at a rung and continues it
     at the next, its state travelling by value: validated as ``fit`` is. The
-    state returned is the one to hand back as ``paused_state``.
+    state returned is the one to hand back as ``paused_state``. ``memo(key,
+    build)`` reuses the rows prepared for an equal split and preprocessing of
+    the same ``X`` (see ``training_and_validation``).
     """
     wrapper._validate_params()
-    wrapper._fit(X, y, None, None, fit_params, until=until, paused_state=paused_state)
+    wrapper._fit(X, y, None, None, fit_params, until=until, paused_state=paused_state, memo=memo)
     return wrapper._state

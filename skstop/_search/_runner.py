@@ -21,6 +21,7 @@ from sklearn.utils.validation import _check_method_params
 
 from .._checkpoint import NoMatchingCheckpointWarning
 from .._estimator import continue_run
+from ._prepared import FoldMemo, prepared_scorer
 
 
 @dataclass
@@ -65,12 +66,16 @@ def run_rung(
     y,
     fit_params,
     *,
+    search,
     scorer,
     error_score,
     return_train_score,
     n_jobs,
 ):
-    """The FoldRuns of ``todo`` (``(candidate, fold)`` pairs), trained up to epoch ``until``."""
+    """The FoldRuns of ``todo`` (``(candidate, fold)`` pairs), trained up to epoch ``until``.
+
+    ``search`` names the search's preparations (see ``_prepared``).
+    """
     return Parallel(n_jobs=n_jobs)(
         delayed(continue_fold)(
             clone(wrapper).set_params(**candidates[c]),
@@ -79,6 +84,7 @@ def run_rung(
             y,
             *folds[f],
             until,
+            FoldMemo(search, f),
             scorer,
             fit_params,
             error_score,
@@ -89,15 +95,27 @@ def run_rung(
 
 
 def continue_fold(
-    wrapper, run, X, y, train, test, until, scorer, fit_params, error_score, return_train_score
+    wrapper,
+    run,
+    X,
+    y,
+    train,
+    test,
+    until,
+    memo,
+    scorer,
+    fit_params,
+    error_score,
+    return_train_score,
 ):
     """Train ``wrapper`` on the fold's training rows up to epoch ``until``; score its best epoch.
 
-    ``run`` is the FoldRun of the previous rung. Returns the FoldRun of this rung.
+    ``run`` is the FoldRun of the previous rung; ``memo`` holds the fold's
+    preparations in this process. Returns the FoldRun of this rung.
     """
-    X_train, y_train = _safe_indexing(X, train), None if y is None else _safe_indexing(y, train)
-    X_test, y_test = _safe_indexing(X, test), None if y is None else _safe_indexing(y, test)
-    fit_params = _check_method_params(X, fit_params, train)
+    X_train, y_train, X_test, y_test, fit_params = memo(
+        "rows", lambda: _fold_rows(X, y, train, test, fit_params)
+    )
     start = time.perf_counter()
     with warnings.catch_warnings():
         # Every candidate-fold shares checkpoint_dir: the runs of the others
@@ -107,7 +125,13 @@ def continue_fold(
         warnings.simplefilter("ignore", ConvergenceWarning)
         try:
             state = continue_run(
-                wrapper, X_train, y_train, fit_params, until=until, paused_state=run.state
+                wrapper,
+                X_train,
+                y_train,
+                fit_params,
+                until=until,
+                paused_state=run.state,
+                memo=memo,
             )
         except Exception as error:
             if error_score == "raise":
@@ -115,9 +139,11 @@ def continue_fold(
             return _failed(error, error_score, run.fit_time + time.perf_counter() - start)
     fit_time = run.fit_time + time.perf_counter() - start
     start = time.perf_counter()
-    test_score = float(scorer(wrapper, X_test, y_test))
+    test_score = float(prepared_scorer(scorer, X_test, memo, "test")(wrapper, y_test))
     score_time = time.perf_counter() - start
-    train_score = float(scorer(wrapper, X_train, y_train)) if return_train_score else np.nan
+    train_score = np.nan
+    if return_train_score:
+        train_score = float(prepared_scorer(scorer, X_train, memo, "train")(wrapper, y_train))
     return FoldRun(
         state=state,
         test_score=test_score,
@@ -131,6 +157,13 @@ def continue_fold(
         termination=None if state.stop is None else state.stop.condition,
         converged=state.stop is None or state.stop.converged,
     )
+
+
+def _fold_rows(X, y, train, test, fit_params):
+    """The fold's training rows, test rows and training rows' fit parameters."""
+    X_train, y_train = _safe_indexing(X, train), None if y is None else _safe_indexing(y, train)
+    X_test, y_test = _safe_indexing(X, test), None if y is None else _safe_indexing(y, test)
+    return X_train, y_train, X_test, y_test, _check_method_params(X, fit_params, train)
 
 
 def _failed(error, error_score, fit_time):

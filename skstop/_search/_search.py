@@ -8,6 +8,7 @@ their candidate-folds, a rerun replays the recorded rungs (``_record``), and
 
 import math
 import time
+import uuid
 import warnings
 from numbers import Integral, Real
 
@@ -22,6 +23,7 @@ from sklearn.utils.validation import indexable
 from .._checkpoint import NoMatchingCheckpointWarning
 from .._estimator import EarlyStoppingEstimator, check_parameters
 from .._inputs import check_scoring_name
+from ._prepared import forget
 from ._record import replay, rung_record
 from ._results import cv_results, mean_curve, warn_unconverged
 from ._runner import FoldRun, run_rung
@@ -261,7 +263,13 @@ class EpochHalvingSearchCV(BaseSearchCV):
         record = rung_record(
             self.estimator, X, y, candidates, folds, budgets, self.scoring, self.return_train_score
         )
-        runs, reached = self._run_rungs(X, y, fit_params, candidates, folds, budgets, record)
+        search = uuid.uuid4().hex  # names this search's prepared folds in every process
+        try:
+            runs, reached = self._run_rungs(
+                X, y, fit_params, candidates, folds, budgets, record, search
+            )
+        finally:
+            forget(search)
         self.n_iterations_ = len(budgets)
         warn_unconverged(runs, self.estimator.max_iter)
         self._set_results(candidates, runs, len(folds), reached)
@@ -269,7 +277,7 @@ class EpochHalvingSearchCV(BaseSearchCV):
             self._refit(X, y, fit_params, runs, len(folds))
         return self
 
-    def _run_rungs(self, X, y, fit_params, candidates, folds, budgets, record):
+    def _run_rungs(self, X, y, fit_params, candidates, folds, budgets, record, search):
         """Every rung in turn; the candidate-folds' FoldRuns and the last rung each reached."""
         runs = {(c, f): FoldRun() for c in range(len(candidates)) for f in range(len(folds))}
         recorded = record.read() if record is not None and self.estimator.warm_start else []
@@ -298,6 +306,7 @@ class EpochHalvingSearchCV(BaseSearchCV):
                 X,
                 y,
                 fit_params,
+                search=search,
                 scorer=self.scorer_,
                 error_score=self.error_score,
                 return_train_score=self.return_train_score,

@@ -1,0 +1,102 @@
+"""Prepared folds: a fold's rows, split and fitted preprocessing, made once per process.
+
+A search keeps, in every process that runs its candidate-folds, what
+preparing a fold made: the fold's training and test rows, the held-out split
+and the preprocessing fitted on its training rows, and the test rows through
+that preprocessing. A candidate-fold continued at a later rung in the same
+process takes them from here instead of making them again, and so does every
+other candidate whose split and preprocessing are equal (``preparation_key``),
+as a Pipeline's ``memory`` shares fitted transformers, but in memory. A
+candidate-fold that moves to another process carries its state by value and
+prepares the fold there once. A process keeps the preparations of its newest
+searches only.
+"""
+
+import copy
+import threading
+
+from sklearn.metrics._scorer import _BaseScorer, _MultimetricScorer, _PassthroughScorer
+
+from .._trainers import trainer_for
+
+KEPT_SEARCHES = 2
+_lock = threading.Lock()
+_searches = {}  # search token -> {(fold, key): prepared}, oldest first
+
+
+class FoldMemo:
+    """``memo(key, build)``: what ``build()`` made for ``key`` on one fold of one search.
+
+    Built once per key in each process; the memo itself is two small values,
+    so sending it with every task costs nothing.
+    """
+
+    def __init__(self, search, fold):
+        self.search, self.fold = search, fold
+
+    def __call__(self, key, build):
+        store = _store(self.search)
+        key = (self.fold, key)
+        if key not in store:
+            # Two threads may build the same entry at once: the first kept wins.
+            store.setdefault(key, build())
+        return store[key]
+
+    def transformed(self, name, preprocessing, build):
+        """``build()``: rows ``name`` through ``preprocessing``, once per fitted preprocessing.
+
+        The entry holds ``preprocessing`` itself, so that the identity it is
+        keyed by is never reused while it lives.
+        """
+        return self((name, id(preprocessing)), lambda: (preprocessing, build()))[1]
+
+
+def _store(search):
+    with _lock:
+        if search not in _searches:
+            while len(_searches) >= KEPT_SEARCHES:
+                del _searches[next(iter(_searches))]
+            _searches[search] = {}
+        return _searches[search]
+
+
+def forget(search):
+    """Drop a finished search's preparations from this process."""
+    with _lock:
+        _searches.pop(search, None)
+
+
+def prepared_scorer(scorer, X, memo, name):
+    """Score a fitted wrapper on rows ``X`` (named ``name``), its preprocessing applied once.
+
+    For a wrapper around a Pipeline and a scikit-learn scorer (one that only
+    calls the estimator's methods), the rows go through the fitted
+    preprocessing once per fold and preprocessing, and the scorer sees the
+    trained last step with those rows; otherwise the scorer sees the wrapper
+    with ``X``, as it would anywhere. Returns ``score(wrapper, y)``.
+    """
+
+    def score(wrapper, y):
+        state = wrapper._state
+        if not _applies(scorer) or state is None or state.preprocessing is None:
+            return scorer(wrapper, X, y)
+        trainer_input = trainer_for(wrapper._trained_estimator).prepare_input
+        rows = memo.transformed(
+            name, state.preprocessing, lambda: trainer_input(state.preprocessing.transform(X))
+        )
+        return scorer(_last_step_view(wrapper), rows, y)
+
+    return score
+
+
+def _applies(scorer):
+    if isinstance(scorer, _MultimetricScorer):
+        return all(_applies(one) for one in scorer._scorers.values())
+    return isinstance(scorer, _BaseScorer | _PassthroughScorer)
+
+
+def _last_step_view(wrapper):
+    """A shallow copy of ``wrapper`` that predicts with its trained last step alone."""
+    view = copy.copy(wrapper)
+    view.estimator_ = wrapper.estimator_.steps[-1][1]
+    return view
