@@ -1,5 +1,7 @@
 """Deterministic estimators for stopping tests: their score replays a list."""
 
+import time
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.naive_bayes import GaussianNB
@@ -83,3 +85,31 @@ class HidingNB(GaussianNB):
         if name == object.__getattribute__(self, "__dict__").get("hidden"):
             raise AttributeError(f"HidingNB has no {name}")
         return super().__getattribute__(name)
+
+
+class SlowScripted(ClassifierMixin, BaseEstimator):
+    """Scores ``level + 0.01 * k`` after its k-th epoch, each epoch taking ``seconds``.
+
+    The candidates of an asynchronous search: deterministic scores, unequal
+    costs, nothing but sleep in an epoch (so many fit on a few cores).
+    """
+
+    def __init__(self, level=0.5, seconds=0.01):
+        self.level = level
+        self.seconds = seconds
+
+    def fit(self, X, y):
+        self.__dict__.pop("epochs_", None)
+        return self.partial_fit(X, y, np.unique(y))
+
+    def partial_fit(self, X, y, classes=None):
+        time.sleep(self.seconds)
+        self.epochs_ = getattr(self, "epochs_", 0) + 1
+        self.classes_ = np.asarray(classes)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+    def score(self, X, y, sample_weight=None):
+        return self.level + 0.01 * self.epochs_

@@ -15,8 +15,12 @@ from .._resume import configuration_id
 from ._runner import FoldRun
 
 
-def rung_record(wrapper, X, y, candidates, folds, budgets, scoring, return_train_score):
-    """The record of this search's rungs in the wrapper's checkpoint_dir; None without one."""
+def rung_record(wrapper, X, y, candidates, folds, budgets, scoring_and_schedule):
+    """The record of this search's rungs in the wrapper's checkpoint_dir; None without one.
+
+    ``scoring_and_schedule``: the search's other arguments that decide what
+    its rungs record (scoring, train scores, asynchronous).
+    """
     if wrapper.checkpoint_dir is None:
         return None
     try:
@@ -26,8 +30,7 @@ def rung_record(wrapper, X, y, candidates, folds, budgets, scoring, return_train
                 candidates,
                 folds,
                 budgets,
-                scoring,
-                return_train_score,
+                scoring_and_schedule,
             )
         )[:16]
     except pickle.PicklingError:

@@ -22,6 +22,7 @@ from sklearn.utils.validation import _check_method_params
 from .._checkpoint import NoMatchingCheckpointWarning
 from .._estimator import continue_run
 from ._prepared import FoldMemo, prepared_scorer
+from ._workers import timed
 
 
 @dataclass
@@ -55,43 +56,132 @@ class FoldRun:
         return cls(**nan_if_none)
 
 
-def run_rung(
-    wrapper,
-    todo,
-    runs,
-    candidates,
-    folds,
-    until,
-    X,
-    y,
-    fit_params,
-    *,
-    search,
-    scorer,
-    error_score,
-    return_train_score,
-    n_jobs,
-):
-    """The FoldRuns of ``todo`` (``(candidate, fold)`` pairs), trained up to epoch ``until``.
+@dataclass
+class FoldTasks:
+    """What every candidate-fold task of one search takes, bar its candidate, fold and rung.
 
-    ``search`` names the search's preparations (see ``_prepared``).
+    ``search`` names the search's prepared folds (see ``_prepared``); ``X`` and
+    ``y`` are the data as the workers take them (see ``Workers.share``).
     """
-    return Parallel(n_jobs=n_jobs)(
-        delayed(continue_fold)(
-            clone(wrapper).set_params(**candidates[c]),
-            runs[c, f],
-            X,
-            y,
-            *folds[f],
-            until,
-            FoldMemo(search, f),
-            scorer,
-            fit_params,
-            error_score,
-            return_train_score,
+
+    wrapper: Any
+    candidates: list
+    folds: list
+    budgets: list
+    X: Any
+    y: Any
+    fit_params: dict
+    search: str
+    scorer: Any
+    error_score: Any
+    return_train_score: bool
+
+    def arguments(self, candidate, fold, rung, run):
+        """``continue_fold``'s arguments: continue ``run`` up to the rung's budget."""
+        return (
+            clone(self.wrapper).set_params(**self.candidates[candidate]),
+            run,
+            self.X,
+            self.y,
+            *self.folds[fold],
+            self.budgets[rung],
+            FoldMemo(self.search, fold),
+            self.scorer,
+            self.fit_params,
+            self.error_score,
+            self.return_train_score,
         )
-        for c, f in todo
+
+
+def run_rung(tasks, todo, runs, rung, n_jobs):
+    """``(FoldRun, worker, start, end)`` of each ``(candidate, fold)`` of ``todo``, trained
+    up to the budget of ``rung``, all at once (joblib)."""
+    return Parallel(n_jobs=n_jobs)(
+        delayed(timed)(continue_fold, *tasks.arguments(c, f, rung, runs[c, f])) for c, f in todo
     )
+
+
+def run_asynchronously(tasks, schedule, workers, runs, *, recorded, record, log):
+    """Train what ``schedule`` (an Asha) gives each worker as it frees, until nothing is left.
+
+    ``runs`` (``(candidate, fold)`` -> FoldRun) are updated as tasks finish;
+    ``recorded`` (``(rung, candidate, fold)`` -> results, from an interrupted
+    search) are taken instead of trained; every finished task is added to
+    ``record`` (or None) and to ``log`` (dicts, seconds since ``log.start``).
+    """
+    running = {}
+    try:
+        while True:
+            while len(running) < workers.n and (task := schedule.next_task()) is not None:
+                rung, c, f = task
+                log.entered(c, rung)
+                if task in recorded:
+                    run = FoldRun.from_results(recorded.pop(task))
+                    runs[c, f] = run
+                    schedule.finished(rung, c, f, run.test_score, run.stopped)
+                    continue
+                future = workers.submit(
+                    timed, continue_fold, *tasks.arguments(c, f, rung, runs[c, f])
+                )
+                running[future] = task, log.event()
+            if not running:
+                return
+            returned = log.event()  # taking back every result that is in
+            for future in workers.first_done(list(running)):
+                (rung, c, f), submitted = running.pop(future)
+                run, worker, started, finished = future.result()
+                runs[c, f] = run
+                schedule.finished(rung, c, f, run.test_score, run.stopped)
+                if record is not None:
+                    record.add({(c, f): {**run.results(), "rung": rung}})
+                log.add(c, f, rung, run, worker, started, finished, (submitted, returned))
+    finally:
+        for future in running:
+            future.cancel()
+
+
+class TaskLog:
+    """What each candidate-fold task did, where, when; when each candidate entered its last rung.
+
+    ``submitted`` and ``returned`` number the search's events (a task handed
+    to a worker, the results that were in taken back) in the order the search
+    saw them;
+    ``started`` and ``finished`` are the worker's clock, in seconds since the
+    search began.
+    """
+
+    def __init__(self, n_candidates):
+        self.start = time.time()
+        self.tasks = []
+        self.entered_at = np.zeros(n_candidates)
+        self._rung = np.full(n_candidates, -1)
+        self._events = 0
+
+    def event(self):
+        """The number of a new event."""
+        self._events += 1
+        return self._events
+
+    def entered(self, candidate, rung):
+        if rung > self._rung[candidate]:
+            self._rung[candidate] = rung
+            self.entered_at[candidate] = time.time() - self.start
+
+    def add(self, candidate, fold, rung, run, worker, started, finished, events):
+        """Log a finished task; ``events``: when it was submitted and returned."""
+        self.tasks.append(
+            {
+                "candidate": candidate,
+                "fold": fold,
+                "iter": rung,
+                "test_score": run.test_score,
+                "worker": worker,
+                "started": started - self.start,
+                "finished": finished - self.start,
+                "submitted": events[0],
+                "returned": events[1],
+            }
+        )
 
 
 def continue_fold(

@@ -29,3 +29,81 @@ def rank(reached, means):
     keys = list(zip(-reached, -np.nan_to_num(means, nan=-np.inf)))
     ordered = sorted(keys)
     return np.array([ordered.index(key) + 1 for key in keys], dtype=np.int32)
+
+
+class Asha:
+    """ASHA's decisions over cross-validated rungs: what a free worker does next.
+
+    A candidate finishes a rung when each of its folds has; it is promoted to
+    the next rung once the mean of its folds' scores there is in the top
+    ``floor(n / factor)`` of the ``n`` candidates that finished that rung so
+    far (Li et al., "A System for Massively Parallel Hyperparameter Tuning",
+    2020). A free worker takes a candidate-fold of the highest rung with one
+    waiting, promoting first the best promotable candidate of the highest
+    rung that has one; else it starts the next candidate at the bottom rung.
+    A fold its own patience stopped is carried up without training.
+
+    Parameters
+    ----------
+    n_candidates, n_folds, n_rungs : int
+    factor : float
+    """
+
+    def __init__(self, n_candidates, n_folds, n_rungs, factor):
+        self.n_candidates, self.n_folds, self.n_rungs = n_candidates, n_folds, n_rungs
+        self.factor = factor
+        self.reached = np.full(n_candidates, -1)  # the rung each candidate entered last
+        self._finished = [{} for _ in range(n_rungs)]  # rung -> {candidate: mean score}
+        self._promoted = [set() for _ in range(n_rungs)]
+        self._scores = {}  # (candidate, rung) -> {fold: score}
+        self._stopped = set()  # (candidate, fold) that need no more training
+        self._waiting = []  # (rung, candidate, fold) ready to train, in order of promotion
+        self._started = 0
+
+    def next_task(self):
+        """``(rung, candidate, fold)`` for a free worker, or None while nothing can run."""
+        self._promote_one()
+        if not self._waiting and self._started < self.n_candidates:
+            self._enter(self._started, 0)
+            self._started += 1
+        if not self._waiting:
+            return None
+        highest = max(rung for rung, _, _ in self._waiting)
+        task = next(task for task in self._waiting if task[0] == highest)
+        self._waiting.remove(task)
+        return task
+
+    def finished(self, rung, candidate, fold, score, stopped):
+        """A candidate-fold finished ``rung`` with ``score``; ``stopped``: it trains no more."""
+        if stopped:
+            self._stopped.add((candidate, fold))
+        scores = self._scores.setdefault((candidate, rung), {})
+        scores[fold] = score
+        if len(scores) == self.n_folds:
+            self._finished[rung][candidate] = float(np.mean(list(scores.values())))
+
+    def promotable(self, rung):
+        """Candidates of ``rung`` in its top ``1/factor`` so far, not yet promoted, best first."""
+        finished = self._finished[rung]
+        candidates = list(finished)
+        top = best_candidates(
+            candidates, [finished[c] for c in candidates], math.floor(len(finished) / self.factor)
+        )
+        top.sort(key=lambda c: -np.nan_to_num(finished[c], nan=-np.inf))
+        return [c for c in top if c not in self._promoted[rung]]
+
+    def _promote_one(self):
+        for rung in reversed(range(self.n_rungs - 1)):
+            if promotable := self.promotable(rung):
+                self._promoted[rung].add(promotable[0])
+                self._enter(promotable[0], rung + 1)
+                return
+
+    def _enter(self, candidate, rung):
+        self.reached[candidate] = rung
+        for fold in range(self.n_folds):
+            if (candidate, fold) in self._stopped:  # carried up with its score
+                score = self._scores[candidate, rung - 1][fold]
+                self.finished(rung, candidate, fold, score, stopped=True)
+            else:
+                self._waiting.append((rung, candidate, fold))

@@ -20,14 +20,15 @@ from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import indexable
 
-from .._checkpoint import NoMatchingCheckpointWarning
+from .._checkpoint import NoMatchingCheckpointWarning, RungRecord
 from .._estimator import EarlyStoppingEstimator, check_parameters
 from .._inputs import check_scoring_name
 from ._prepared import forget
 from ._record import replay, rung_record
 from ._results import cv_results, mean_curve, warn_unconverged
-from ._runner import FoldRun, run_rung
-from ._schedule import best_candidates, epoch_budgets
+from ._runner import FoldRun, FoldTasks, TaskLog, run_asynchronously, run_rung
+from ._schedule import Asha, best_candidates, epoch_budgets
+from ._workers import workers
 
 
 class EpochHalvingSearchCV(BaseSearchCV):
@@ -194,6 +195,7 @@ class EpochHalvingSearchCV(BaseSearchCV):
         "error_score": [StrOptions({"raise"}), Real],
         "return_train_score": ["boolean"],
         "verbose": ["verbose"],
+        "asynchronous": ["boolean"],
     }
 
     def __init__(
@@ -212,6 +214,7 @@ class EpochHalvingSearchCV(BaseSearchCV):
         error_score=np.nan,
         return_train_score=False,
         verbose=0,
+        asynchronous=False,
     ):
         self.estimator = estimator
         self.param_distributions = param_distributions
@@ -226,6 +229,7 @@ class EpochHalvingSearchCV(BaseSearchCV):
         self.error_score = error_score
         self.return_train_score = return_train_score
         self.verbose = verbose
+        self.asynchronous = asynchronous
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None, *, groups=None, **fit_params):
@@ -261,60 +265,95 @@ class EpochHalvingSearchCV(BaseSearchCV):
         self.multimetric_ = False  # read by BaseSearchCV's score and delegation
         self.n_splits_ = len(folds)
         record = rung_record(
-            self.estimator, X, y, candidates, folds, budgets, self.scoring, self.return_train_score
+            self.estimator,
+            X,
+            y,
+            candidates,
+            folds,
+            budgets,
+            (self.scoring, self.return_train_score, self.asynchronous),
         )
-        search = uuid.uuid4().hex  # names this search's prepared folds in every process
+        log = TaskLog(len(candidates))
+        tasks = FoldTasks(
+            self.estimator,
+            candidates,
+            folds,
+            budgets,
+            X,
+            y,
+            fit_params,
+            search=uuid.uuid4().hex,  # names this search's prepared folds in every process
+            scorer=self.scorer_,
+            error_score=self.error_score,
+            return_train_score=self.return_train_score,
+        )
+        run = self._run_asynchronously if self.asynchronous else self._run_rungs
         try:
-            runs, reached = self._run_rungs(
-                X, y, fit_params, candidates, folds, budgets, record, search
-            )
+            runs, reached = run(tasks, record, log)
         finally:
-            forget(search)
-        self.n_iterations_ = len(budgets)
+            forget(tasks.search)
+        self.n_iterations_ = len(self.n_resources_)
+        self.schedule_log_ = log.tasks
         warn_unconverged(runs, self.estimator.max_iter)
-        self._set_results(candidates, runs, len(folds), reached)
+        self._set_results(candidates, runs, len(folds), reached, log.entered_at)
         if self.refit:
             self._refit(X, y, fit_params, runs, len(folds))
         return self
 
-    def _run_rungs(self, X, y, fit_params, candidates, folds, budgets, record, search):
+    def _run_rungs(self, tasks, record, log):
         """Every rung in turn; the candidate-folds' FoldRuns and the last rung each reached."""
-        runs = {(c, f): FoldRun() for c in range(len(candidates)) for f in range(len(folds))}
+        n_candidates, n_folds = len(tasks.candidates), len(tasks.folds)
+        runs = {(c, f): FoldRun() for c in range(n_candidates) for f in range(n_folds)}
         recorded = record.read() if record is not None and self.estimator.warm_start else []
-        reached = np.zeros(len(candidates), dtype=int)
-        alive = list(range(len(candidates)))
+        reached = np.zeros(n_candidates, dtype=int)
+        alive = list(range(n_candidates))
         self.n_candidates_, self.n_resources_ = [], []
-        for rung, budget in enumerate(budgets):
+        for rung, budget in enumerate(tasks.budgets):
             if rung:
-                means = [np.mean([runs[c, f].test_score for f in range(len(folds))]) for c in alive]
+                means = [np.mean([runs[c, f].test_score for f in range(n_folds)]) for c in alive]
                 alive = best_candidates(alive, means, math.ceil(len(alive) / self.factor))
             self.n_candidates_.append(len(alive))
             self.n_resources_.append(budget)
             reached[alive] = rung
-            self._log(rung, len(budgets), alive, budget, len(folds), rung < len(recorded))
-            todo = [(c, f) for c in alive for f in range(len(folds)) if not runs[c, f].stopped]
+            for candidate in alive:
+                log.entered(candidate, rung)
+            self._log(rung, len(tasks.budgets), alive, budget, n_folds, rung < len(recorded))
+            todo = [(c, f) for c in alive for f in range(n_folds) if not runs[c, f].stopped]
             if rung < len(recorded):  # ranked as it was before the search was interrupted
                 runs.update(replay(recorded[rung], todo))
                 continue
-            results = run_rung(
-                self.estimator,
-                todo,
-                runs,
-                candidates,
-                folds,
-                budget,
-                X,
-                y,
-                fit_params,
-                search=search,
-                scorer=self.scorer_,
-                error_score=self.error_score,
-                return_train_score=self.return_train_score,
-                n_jobs=self.n_jobs,
-            )
-            runs.update(zip(todo, results))
+            submitted = log.event()
+            results = run_rung(tasks, todo, runs, rung, self.n_jobs)
+            events = submitted, log.event()
+            for (c, f), (run, *where_and_when) in zip(todo, results):
+                runs[c, f] = run
+                log.add(c, f, rung, run, *where_and_when, events)
             if record is not None:
-                record.add({key: run.results() for key, run in zip(todo, results)})
+                record.add({key: runs[key].results() for key in todo})
+        return runs, reached
+
+    def _run_asynchronously(self, tasks, record, log):
+        """ASHA: each worker, as it frees, takes what the schedule gives it."""
+        n_candidates, n_folds = len(tasks.candidates), len(tasks.folds)
+        runs = {(c, f): FoldRun() for c in range(n_candidates) for f in range(n_folds)}
+        schedule = Asha(n_candidates, n_folds, len(tasks.budgets), self.factor)
+        recorded = {}
+        if record is not None and self.estimator.warm_start:
+            for entry in record.read():
+                for (c, f), results in RungRecord.runs_of(entry).items():
+                    results = dict(results)
+                    recorded[results.pop("rung"), c, f] = results
+        pool = workers(self.n_jobs)
+        tasks.X, tasks.y = pool.share(tasks.X), pool.share(tasks.y)
+        try:
+            run_asynchronously(
+                tasks, schedule, pool, runs, recorded=recorded, record=record, log=log
+            )
+        finally:
+            pool.close()
+        reached = schedule.reached
+        self.n_candidates_ = [int(np.sum(reached >= rung)) for rung in range(reached.max() + 1)]
+        self.n_resources_ = tasks.budgets[: len(self.n_candidates_)]
         return runs, reached
 
     def _candidates(self):
@@ -368,11 +407,12 @@ class EpochHalvingSearchCV(BaseSearchCV):
                 + (" (replayed from the record of an interrupted search)" if replayed else "")
             )
 
-    def _set_results(self, candidates, runs, n_folds, reached):
+    def _set_results(self, candidates, runs, n_folds, reached, entered_at):
         by_candidate = [[runs[c, f] for f in range(n_folds)] for c in range(len(candidates))]
         results = cv_results(
             candidates, by_candidate, reached, return_train_score=self.return_train_score
         )
+        results["iter_entered_at"] = entered_at
         self.cv_results_ = results
         self.best_index_ = int(np.argmin(results["rank_test_score"]))
         self.best_params_ = candidates[self.best_index_]
