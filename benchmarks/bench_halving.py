@@ -5,6 +5,8 @@ held-out test split (20 %) the refit model is scored on:
 
 - sgd: SGDClassifier on 200k x 100 synthetic rows (``--quick``: 20k);
 - mlp: MLPClassifier (64 hidden units) on scikit-learn's digits;
+- table: a 16.7k-row insurance-like table (numbers with gaps, categories)
+  through an imputing, one-hot, scaling Pipeline into SGDClassifier;
 - penguins: the Palmer penguins table (``pip install palmerpenguins``; data by
   Gorman, Williams and Fraser) through an imputing, one-hot, scaling Pipeline,
   species predicted by SGDClassifier.
@@ -27,6 +29,7 @@ Then: EpochHalvingSearchCV with n_jobs=2 against n_jobs=1 (sgd), and its
 best_params_ on a 2-worker dask LocalCluster against n_jobs=1.
 
 Run: python benchmarks/bench_halving.py [--quick] [--repeats N] [--workloads mlp ...]
+     [--contenders EpochHalvingSearchCV ...]
      [--min-epochs 1 2 ...]  (an EpochHalvingSearchCV contender per min_epochs)
 BLAS runs one thread (threadpoolctl), so that no contender gets more cores.
 """
@@ -91,7 +94,40 @@ def penguins_workload(quick):
     return X, y, (preprocessing, SGDClassifier(random_state=0)), grid
 
 
-WORKLOADS = {"sgd": sgd_workload, "mlp": mlp_workload, "penguins": penguins_workload}
+def table_workload(quick):
+    """A 16.7k-row insurance-like table: numbers with gaps, categories, a binary target."""
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    n_rows = 16_700
+    X = pd.DataFrame(
+        {
+            "age": rng.integers(18, 90, n_rows).astype(float),
+            "income": rng.lognormal(10, 1, n_rows),
+            "bmi": np.where(rng.random(n_rows) < 0.05, np.nan, rng.normal(27, 5, n_rows)),
+            "children": rng.integers(0, 5, n_rows).astype(float),
+            "score": rng.normal(0, 1, n_rows),
+            "region": rng.choice(list("NSEW"), n_rows),
+            "plan": rng.choice(["basic", "plus", "gold", "platinum"], n_rows),
+            "smoker": rng.choice(["yes", "no"], n_rows),
+        }
+    )
+    risk = 0.03 * (X.age - 50) + 1.5 * (X.smoker == "yes") + 0.5 * X.score
+    y = (risk + rng.normal(0, 1, n_rows) > 0.5).astype(int).to_numpy()
+    preprocessing = make_column_transformer(
+        (OneHotEncoder(handle_unknown="ignore"), ["region", "plan", "smoker"]),
+        remainder=make_pipeline(SimpleImputer(), StandardScaler()),
+    )
+    grid = {"alpha": list(np.logspace(-6, 0, 9)), "loss": ["hinge", "log_loss", "modified_huber"]}
+    return X, y, (preprocessing, SGDClassifier(random_state=0)), grid
+
+
+WORKLOADS = {
+    "sgd": sgd_workload,
+    "mlp": mlp_workload,
+    "penguins": penguins_workload,
+    "table": table_workload,
+}
 
 
 class EpochCounter:
@@ -279,13 +315,15 @@ def run_once(make_search, counter, X_train, y_train, X_test, y_test):
     }
 
 
-def workload_table(name, quick, repeats, folder, min_epochs):
+def workload_table(name, quick, repeats, folder, min_epochs, only=None):
     X, y, inner, grid = WORKLOADS[name](quick)
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.2, stratify=y, random_state=0
     )
     trained = type(bare(inner))
     searches = contenders(inner, grid, folder, min_epochs)
+    if only:
+        searches = {name: make for name, make in searches.items() if name in only}
     if isinstance(inner, tuple):
         # Optuna's and dask-ml's estimator is the bare SGDClassifier: preprocess first.
         preprocessing = inner[0].fit(X_train)
@@ -379,15 +417,23 @@ def main():
         default=[1],
         help="EpochHalvingSearchCV's min_epochs, one contender each",
     )
+    parser.add_argument(
+        "--contenders",
+        nargs="*",
+        help="only these contenders (GridSearchCV, the reference, always runs); "
+        "skips the parallel figures",
+    )
     args = parser.parse_args()
     print(machine())
+    only = args.contenders and {"GridSearchCV", *args.contenders}
     with scratch_folder() as folder:
         for name in args.workloads:
             try:
-                workload_table(name, args.quick, args.repeats, folder, args.min_epochs)
+                workload_table(name, args.quick, args.repeats, folder, args.min_epochs, only)
             except ImportError as error:
                 print(f"\n{name}: skipped ({error})")
-    parallel_figures(args.quick, args.repeats)
+    if not only:
+        parallel_figures(args.quick, args.repeats)
 
 
 if __name__ == "__main__":

@@ -61,8 +61,10 @@ if __name__ == "__main__":
     checkpoint_dir, result_path = sys.argv[1:3]
     warnings.simplefilter("ignore")
     with (
-        LocalCluster(n_workers=4, threads_per_worker=1, processes=False, dashboard_address=None),
-        Client() as client,
+        LocalCluster(
+            n_workers=4, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        Client(cluster),
         joblib.parallel_config(backend="dask"),
     ):
         search = make_search(checkpoint_dir).fit(X, y)

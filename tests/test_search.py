@@ -353,3 +353,34 @@ def test_a_search_says_once_that_candidate_folds_did_not_converge():
     assert winner == "no_change on 1 fold, max_iter on 2 folds"
     assert len(unconverged) == 1
     assert str(unconverged[0].message).startswith("2 of the 27 candidate-folds reached max_iter=9")
+
+
+def test_verbose_prints_the_search_each_rung_and_at_3_each_candidate_fold(capsys):
+    scripted_search([rising(0.1), rising(0.5), rising(0.3)], max_iter=3, verbose=1)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "Fitting 3 folds for each of 3 candidates, rungs of 1, 3 epochs",
+        "rung 1/2: 3 candidates x 3 folds, up to epoch 1",
+        "rung 2/2: 1 candidates x 3 folds, up to epoch 3",
+    ]
+    scripted_search([rising(0.1), rising(0.5), rising(0.3)], max_iter=3, verbose=3)
+    lines = capsys.readouterr().out.splitlines()
+    per_fold = [line for line in lines if line.startswith("[CV ")]
+    assert len(per_fold) == 3 * 3 + 3
+    assert per_fold[-1].startswith(
+        "[CV 3/3; 2/3] END rung 2/2 estimator__scores=(0.5, 0.501, 0.502"
+    )
+    assert "score=0.502, epochs=3, best epoch=3, total time=" in per_fold[-1]
+
+
+def test_more_candidates_than_the_grid_holds_is_said_in_this_class_terms():
+    wrapper = EarlyStoppingEstimator(Counted(), max_iter=1, random_state=0)
+    grid = {"estimator__scores": [rising(0.1), rising(0.5)]}
+    search = EpochHalvingSearchCV(wrapper, grid, n_candidates=5, cv=3, random_state=0)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        search.fit(X, y)
+    said = [str(warning.message) for warning in record if warning.category is UserWarning]
+    assert said == [
+        "n_candidates=5 is more than the 2 points of param_distributions: each is searched once."
+    ]

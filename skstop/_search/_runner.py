@@ -143,6 +143,8 @@ def run_asynchronously(tasks, schedule, workers, runs, *, recorded, record, log)
 class TaskLog:
     """What each candidate-fold task did, where, when; when each candidate entered its last rung.
 
+    Kept as ``schedule_log_``; with ``verbose >= 3`` each task is also printed.
+
     ``submitted`` and ``returned`` number the search's events (a task handed
     to a worker, the results that were in taken back) in the order the search
     saw them;
@@ -150,7 +152,8 @@ class TaskLog:
     search began.
     """
 
-    def __init__(self, n_candidates):
+    def __init__(self, n_candidates, *, verbose=0, describe=None):
+        self.verbose, self._describe = verbose, describe
         self.start = time.time()
         self.tasks = []
         self.entered_at = np.zeros(n_candidates)
@@ -168,7 +171,13 @@ class TaskLog:
             self.entered_at[candidate] = time.time() - self.start
 
     def add(self, candidate, fold, rung, run, worker, started, finished, events):
-        """Log a finished task; ``events``: when it was submitted and returned."""
+        """Log a finished task; ``events``: when it was submitted and returned.
+
+        With ``verbose`` of 3 or more, print a line for it, as scikit-learn's
+        searches print one per fit (``describe(candidate, fold, rung, run)``).
+        """
+        if self.verbose >= 3:
+            print(self._describe(candidate, fold, rung, run), flush=True)
         self.tasks.append(
             {
                 "candidate": candidate,

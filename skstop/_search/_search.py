@@ -10,6 +10,7 @@ import math
 import time
 import uuid
 import warnings
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -80,8 +81,9 @@ class EpochHalvingSearchCV(BaseSearchCV):
         best epoch over its folds). False: no refit.
 
     n_jobs : int, default=None
-        Candidate-folds of one rung trained in parallel (joblib; any backend,
-        e.g. Dask through ``joblib.parallel_config(backend="dask")``).
+        Candidate-folds trained in parallel (joblib; any backend, e.g. Dask
+        through ``joblib.parallel_config(backend="dask")``, where the
+        cluster's workers count instead).
 
     random_state : int, RandomState instance or None, default=None
         Samples the candidates when ``n_candidates`` is an int.
@@ -92,8 +94,20 @@ class EpochHalvingSearchCV(BaseSearchCV):
     return_train_score : bool, default=False
         Also score each fold's best epoch on its training rows.
 
+    asynchronous : bool, default=False
+        False: rung by rung, each waiting for the last candidate-fold of the
+        one before; exactly reproducible. True: ASHA (Li et al., 2020) — a
+        candidate goes on as soon as the mean of its folds' scores is in the
+        top ``1/factor`` of the candidates that finished its rung so far, and
+        a worker, as it frees, takes work from the highest rung that has some,
+        else starts a new candidate; no worker waits on a rung's slowest
+        candidate. Which candidates go on then depends on the order results
+        come back in (with one worker, it does not).
+
     verbose : int, default=0
-        1 or more: one line per rung.
+        1 or more: what is searched and one line per rung (synchronous); 3 or
+        more: also one line per candidate-fold and rung, as scikit-learn's
+        searches print one per fit.
 
     Attributes
     ----------
@@ -107,9 +121,11 @@ class EpochHalvingSearchCV(BaseSearchCV):
         ``best_iteration`` (best epoch, mean over folds) and
         ``termination_condition`` (how its folds ended: their
         ``termination_condition_``, ``'rung budget'`` for a fold paused at a
-        rung the candidate did not pass, or a count of each when they differ). Candidates that
-        reached a later rung rank first; ``mean_fit_time`` is the time a fold
-        trained over all rungs.
+        rung the candidate did not pass, or a count of each when they differ)
+        and ``iter_entered_at`` (seconds after the search began when the
+        candidate entered its last rung). Candidates that reached a later
+        rung rank first; ``mean_fit_time`` is the time a fold trained over
+        all rungs.
 
     best_estimator_ : EarlyStoppingEstimator
         The refit best candidate (not with ``refit=False``).
@@ -140,6 +156,14 @@ class EpochHalvingSearchCV(BaseSearchCV):
 
     n_iterations_ : int
         Number of rungs run.
+
+    schedule_log_ : list of dict
+        One entry per candidate-fold trained at a rung, in the order they came
+        back: ``candidate``, ``fold``, ``iter`` (the rung), ``test_score``,
+        ``worker`` (process and thread), ``started`` and ``finished`` (the
+        worker's clock, seconds since the search began), ``submitted`` and
+        ``returned`` (the search's event numbers: when it was handed to a
+        worker, when its result was taken back).
 
     total_epochs_ : int
         Epochs trained over all candidates and folds: the search's cost.
@@ -273,7 +297,18 @@ class EpochHalvingSearchCV(BaseSearchCV):
             budgets,
             (self.scoring, self.return_train_score, self.asynchronous),
         )
-        log = TaskLog(len(candidates))
+        log = TaskLog(
+            len(candidates),
+            verbose=self.verbose,
+            describe=partial(_describe, candidates, len(folds), len(budgets)),
+        )
+        if self.verbose:
+            print(
+                f"Fitting {len(folds)} folds for each of {len(candidates)} candidates, "
+                f"rungs of {', '.join(map(str, budgets))} epochs"
+                + (" (asynchronous)" if self.asynchronous else ""),
+                flush=True,
+            )
         tasks = FoldTasks(
             self.estimator,
             candidates,
@@ -379,7 +414,17 @@ class EpochHalvingSearchCV(BaseSearchCV):
         grids = [grids] if isinstance(grids, dict) else list(grids)
         if self.n_candidates is not None:
             sampler = ParameterSampler(grids, self.n_candidates, random_state=self.random_state)
-            return self._checked(list(sampler))
+            with warnings.catch_warnings():
+                # Said below in this class's terms: it has no n_iter.
+                warnings.filterwarnings("ignore", "The total space of parameters", UserWarning)
+                sampled = list(sampler)
+            if len(sampled) < self.n_candidates:
+                warnings.warn(
+                    f"n_candidates={self.n_candidates} is more than the {len(sampled)} "
+                    "points of param_distributions: each is searched once.",
+                    UserWarning,
+                )
+            return self._checked(sampled)
         for grid in grids:
             for name, values in grid.items():
                 if hasattr(values, "rvs"):
@@ -400,6 +445,7 @@ class EpochHalvingSearchCV(BaseSearchCV):
         return candidates
 
     def _log(self, rung, n_rungs, alive, budget, n_folds, replayed):
+        """One line per rung (``verbose >= 1``)."""
         if self.verbose:
             print(
                 f"rung {rung + 1}/{n_rungs}: {len(alive)} candidates x {n_folds} folds, "
@@ -436,3 +482,13 @@ class EpochHalvingSearchCV(BaseSearchCV):
             warnings.simplefilter("ignore", NoMatchingCheckpointWarning)
             self.best_estimator_ = best.fit(X, y, **fit_params)
         self.refit_time_ = time.perf_counter() - start
+
+
+def _describe(candidates, n_folds, n_rungs, candidate, fold, rung, run):
+    """A candidate-fold's line, as scikit-learn's ``[CV k/n; i/m] END ...``."""
+    params = ", ".join(f"{name}={value!r}" for name, value in candidates[candidate].items())
+    return (
+        f"[CV {fold + 1}/{n_folds}; {candidate + 1}/{len(candidates)}] END rung "
+        f"{rung + 1}/{n_rungs} {params}; score={run.test_score:.3f}, epochs={run.n_epochs}, "
+        f"best epoch={run.best_iteration}, total time={run.fit_time + run.score_time:.1f}s"
+    )

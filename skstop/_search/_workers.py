@@ -53,6 +53,10 @@ class _InThisProcess(concurrent.futures.Executor):
 
 
 class _DaskWorkers(Workers):
+    def submit(self, function, *args):
+        # pure=False: no hashing of the arguments (a run's whole state) to name the task.
+        return self._executor.submit(function, *args, pure=False)
+
     def share(self, data):
         return None if data is None else self._executor.scatter(data, broadcast=True)
 
