@@ -332,7 +332,8 @@ def test_a_resumable_search_says_nothing_of_starting_over_and_says_what_it_repla
         warnings.simplefilter("ignore")
         EpochHalvingSearchCV(wrapper, grid, cv=2, verbose=1).fit(X_digits, y_digits)
     out = capsys.readouterr().out.splitlines()
-    assert out[:2] == [
+    assert out[:3] == [
+        "Fitting 2 folds for each of 3 candidates, rungs of 1, 3 epochs",
         "rung 1/2: 3 candidates x 2 folds, up to epoch 1 (replayed from the record of an "
         "interrupted search)",
         "rung 2/2: 1 candidates x 2 folds, up to epoch 3 (replayed from the record of an "

@@ -18,7 +18,7 @@ import warnings
 from ._envelope import EnvelopeError, UnsignedEnvelope, read_envelope, write_envelope
 from ._paths import search_record
 
-RECORD_FORMAT = 1
+RECORD_FORMAT = 2  # 2: every metric of a fold, asynchronous entries
 
 
 class RungRecord:

@@ -15,7 +15,7 @@ searches only.
 import copy
 import threading
 
-from sklearn.metrics._scorer import _BaseScorer, _MultimetricScorer, _PassthroughScorer
+from sklearn.metrics._scorer import _BaseScorer, _PassthroughScorer
 
 from .._trainers import trainer_for
 
@@ -66,32 +66,32 @@ def forget(search):
         _searches.pop(search, None)
 
 
-def prepared_scorer(scorer, X, memo, name):
+def prepared_scorer(scoring, X, memo, name):
     """Score a fitted wrapper on rows ``X`` (named ``name``), its preprocessing applied once.
 
-    For a wrapper around a Pipeline and a scikit-learn scorer (one that only
-    calls the estimator's methods), the rows go through the fitted
-    preprocessing once per fold and preprocessing, and the scorer sees the
-    trained last step with those rows; otherwise the scorer sees the wrapper
-    with ``X``, as it would anywhere. Returns ``score(wrapper, y)``.
+    For a wrapper around a Pipeline and scikit-learn's scorers (which only
+    call the estimator's methods), the rows go through the fitted
+    preprocessing once per fold and preprocessing, and the scorers see the
+    trained last step with those rows; otherwise they see the wrapper with
+    ``X``, as they would anywhere. Returns ``score(wrapper, y)``: every
+    metric of ``scoring`` (a Scoring), by name.
     """
 
     def score(wrapper, y):
         state = wrapper._state
-        if not _applies(scorer) or state is None or state.preprocessing is None:
-            return scorer(wrapper, X, y)
+        applies = all(map(_applies, scoring.scorers.values()))
+        if not applies or state is None or state.preprocessing is None:
+            return scoring.scores(wrapper, X, y)
         trainer_input = trainer_for(wrapper._trained_estimator).prepare_input
         rows = memo.transformed(
             name, state.preprocessing, lambda: trainer_input(state.preprocessing.transform(X))
         )
-        return scorer(_last_step_view(wrapper), rows, y)
+        return scoring.scores(_last_step_view(wrapper), rows, y)
 
     return score
 
 
 def _applies(scorer):
-    if isinstance(scorer, _MultimetricScorer):
-        return all(_applies(one) for one in scorer._scorers.values())
     return isinstance(scorer, _BaseScorer | _PassthroughScorer)
 
 

@@ -15,8 +15,12 @@ from sklearn.exceptions import ConvergenceWarning
 from ._schedule import rank
 
 
-def cv_results(candidates, by_candidate, reached, *, return_train_score):
-    """The ``cv_results_`` dict; ``by_candidate[c][f]``: candidate ``c``'s FoldRun on fold ``f``."""
+def cv_results(candidates, by_candidate, reached, *, scoring, return_train_score):
+    """The ``cv_results_`` dict; ``by_candidate[c][f]``: candidate ``c``'s FoldRun on fold ``f``.
+
+    Every metric of ``scoring`` (a Scoring) gets its columns, named as
+    scikit-learn's searches name them.
+    """
     results = {}
     for name in ("fit_time", "score_time"):
         times = _per_fold(by_candidate, name)
@@ -25,14 +29,22 @@ def cv_results(candidates, by_candidate, reached, *, return_train_score):
     results["params"] = list(candidates)
     sets = ["test", "train"] if return_train_score else ["test"]
     for subset in sets:
-        scores = _per_fold(by_candidate, f"{subset}_score")
-        for fold in range(scores.shape[1]):
-            results[f"split{fold}_{subset}_score"] = scores[:, fold]
-        results[f"mean_{subset}_score"] = scores.mean(axis=1)
-        results[f"std_{subset}_score"] = scores.std(axis=1)
-        if subset == "test":
-            # A later rung first, then the greater mean score.
-            results["rank_test_score"] = rank(reached, results["mean_test_score"])
+        for metric in scoring.scorers:
+            scores = np.array(
+                [
+                    [getattr(run, f"{subset}_scores")[metric] for run in runs]
+                    for runs in by_candidate
+                ],
+                float,
+            )
+            key = scoring.key(subset, metric)
+            for fold in range(scores.shape[1]):
+                results[f"split{fold}_{key}"] = scores[:, fold]
+            results[f"mean_{key}"] = scores.mean(axis=1)
+            results[f"std_{key}"] = scores.std(axis=1)
+            if subset == "test":
+                # A later rung first, then the greater mean score.
+                results[f"rank_{key}"] = rank(reached, results[f"mean_{key}"])
     results["iter"] = np.asarray(reached)
     results["n_epochs"] = _per_fold(by_candidate, "n_epochs").mean(axis=1)
     results["best_iteration"] = _per_fold(by_candidate, "best_iteration").mean(axis=1)

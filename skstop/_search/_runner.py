@@ -34,8 +34,9 @@ class FoldRun:
     """
 
     state: Any = None
-    test_score: float = np.nan
-    train_score: float = np.nan
+    test_score: float = np.nan  # the metric the rungs rank by
+    test_scores: dict = field(default_factory=dict)  # every metric's, by name
+    train_scores: dict = field(default_factory=dict)
     fit_time: float = 0.0
     score_time: float = 0.0
     n_epochs: int = 0
@@ -47,13 +48,24 @@ class FoldRun:
     converged: bool = True  # False: max_iter ended it before its patience ran out
 
     def results(self):
-        """Everything but the state, as JSON-ready values."""
-        return {name: value for name, value in vars(self).items() if name != "state"}
+        """Everything but the state, as JSON-ready values (a NaN score as None)."""
+        return {name: _none_if_nan(value) for name, value in vars(self).items() if name != "state"}
 
     @classmethod
     def from_results(cls, results):
-        nan_if_none = {k: np.nan if v is None else v for k, v in results.items()}
-        return cls(**nan_if_none)
+        return cls(**{name: _nan_if_none(value) for name, value in results.items()})
+
+
+def _none_if_nan(value):
+    if isinstance(value, dict):
+        return {name: _none_if_nan(item) for name, item in value.items()}
+    return None if isinstance(value, float) and np.isnan(value) else value
+
+
+def _nan_if_none(value):
+    if isinstance(value, dict):
+        return {name: _nan_if_none(item) for name, item in value.items()}
+    return np.nan if value is None else value
 
 
 @dataclass
@@ -72,7 +84,7 @@ class FoldTasks:
     y: Any
     fit_params: dict
     search: str
-    scorer: Any
+    scoring: Any  # a Scoring
     error_score: Any
     return_train_score: bool
 
@@ -86,7 +98,7 @@ class FoldTasks:
             *self.folds[fold],
             self.budgets[rung],
             FoldMemo(self.search, fold),
-            self.scorer,
+            self.scoring,
             self.fit_params,
             self.error_score,
             self.return_train_score,
@@ -202,7 +214,7 @@ def continue_fold(
     test,
     until,
     memo,
-    scorer,
+    scoring,
     fit_params,
     error_score,
     return_train_score,
@@ -210,7 +222,8 @@ def continue_fold(
     """Train ``wrapper`` on the fold's training rows up to epoch ``until``; score its best epoch.
 
     ``run`` is the FoldRun of the previous rung; ``memo`` holds the fold's
-    preparations in this process. Returns the FoldRun of this rung.
+    preparations in this process; ``scoring`` is a Scoring. Returns the
+    FoldRun of this rung.
     """
     X_train, y_train, X_test, y_test, fit_params = memo(
         "rows", lambda: _fold_rows(X, y, train, test, fit_params)
@@ -235,18 +248,20 @@ def continue_fold(
         except Exception as error:
             if error_score == "raise":
                 raise
-            return _failed(error, error_score, run.fit_time + time.perf_counter() - start)
+            fit_time = run.fit_time + time.perf_counter() - start
+            return _failed(error, scoring.failed(error_score), fit_time)
     fit_time = run.fit_time + time.perf_counter() - start
     start = time.perf_counter()
-    test_score = float(prepared_scorer(scorer, X_test, memo, "test")(wrapper, y_test))
+    test_scores = prepared_scorer(scoring, X_test, memo, "test")(wrapper, y_test)
     score_time = time.perf_counter() - start
-    train_score = np.nan
+    train_scores = {}
     if return_train_score:
-        train_score = float(prepared_scorer(scorer, X_train, memo, "train")(wrapper, y_train))
+        train_scores = prepared_scorer(scoring, X_train, memo, "train")(wrapper, y_train)
     return FoldRun(
         state=state,
-        test_score=test_score,
-        train_score=train_score,
+        test_score=test_scores[scoring.rank_by],
+        test_scores=test_scores,
+        train_scores=train_scores,
         fit_time=fit_time,
         score_time=score_time,
         n_epochs=state.n_epochs,
@@ -265,8 +280,9 @@ def _fold_rows(X, y, train, test, fit_params):
     return X_train, y_train, X_test, y_test, _check_method_params(X, fit_params, train)
 
 
-def _failed(error, error_score, fit_time):
-    """The FoldRun of a fit that raised: ``error_score``, trained no further."""
+def _failed(error, scores, fit_time):
+    """The FoldRun of a fit that raised: ``error_score`` for every metric, trained no further."""
+    error_score = next(iter(scores.values()))
     warnings.warn(
         f"A candidate failed to fit on one fold, so its score there is "
         f"error_score={error_score}: {type(error).__name__}: {error}",
@@ -274,7 +290,8 @@ def _failed(error, error_score, fit_time):
     )
     return FoldRun(
         test_score=error_score,
-        train_score=error_score,
+        test_scores=scores,
+        train_scores=scores,
         fit_time=fit_time,
         stopped=True,
         termination="failed",

@@ -15,7 +15,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import _fit_context, clone, is_classifier
-from sklearn.metrics import check_scoring
 from sklearn.model_selection import ParameterGrid, ParameterSampler, check_cv
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -23,12 +22,12 @@ from sklearn.utils.validation import indexable
 
 from .._checkpoint import NoMatchingCheckpointWarning, RungRecord
 from .._estimator import EarlyStoppingEstimator, check_parameters
-from .._inputs import check_scoring_name
 from ._prepared import forget
 from ._record import replay, rung_record
 from ._results import cv_results, mean_curve, warn_unconverged
 from ._runner import FoldRun, FoldTasks, TaskLog, run_asynchronously, run_rung
 from ._schedule import Asha, best_candidates, epoch_budgets
+from ._scoring import check_search_scoring
 from ._workers import workers
 
 
@@ -70,15 +69,21 @@ class EpochHalvingSearchCV(BaseSearchCV):
         As in :class:`~sklearn.model_selection.GridSearchCV` (stratified for
         classifiers).
 
-    scoring : str, callable or None, default=None
-        The cross-validated score candidates are ranked by (one metric); None
-        uses the estimator's ``score``.
+    scoring : str, callable, list, tuple, dict or None, default=None
+        As in :class:`~sklearn.model_selection.GridSearchCV`: one metric (a
+        scorer's name, a callable, or None for the estimator's ``score``), or
+        several (a list of names, or a dict of names to scorers), each with
+        its columns in ``cv_results_``. The rungs rank candidates by the
+        metric ``refit`` names, else by the first.
 
-    refit : bool or "epochs", default=True
+    refit : bool, str or callable, default=True
         True: refit the best candidate on all of X, with its own held-out split
         to stop. ``"epochs"``: refit it on every row for the number of epochs
         it learned (``validation_fraction=None`` and ``max_iter`` = the median
-        best epoch over its folds). False: no refit.
+        best epoch over its folds). With several metrics: the name of the one
+        that picks the best candidate (and ranks the rungs). A callable: takes
+        ``cv_results_``, returns ``best_index_`` (no ``best_score_`` then).
+        False: no refit.
 
     n_jobs : int, default=None
         Candidate-folds trained in parallel (joblib; any backend, e.g. Dask
@@ -131,7 +136,8 @@ class EpochHalvingSearchCV(BaseSearchCV):
         The refit best candidate (not with ``refit=False``).
 
     best_score_ : float
-        ``mean_test_score`` of the best candidate.
+        ``mean_test_score`` (``mean_test_<refit>`` with several metrics) of the
+        best candidate; not with a callable ``refit``.
 
     best_params_ : dict
         Parameters of the best candidate.
@@ -139,8 +145,11 @@ class EpochHalvingSearchCV(BaseSearchCV):
     best_index_ : int
         Row of the best candidate in ``cv_results_``.
 
-    scorer_ : callable
-        The scorer used.
+    scorer_ : callable or dict
+        The scorer used, or the scorers by name with several metrics.
+
+    multimetric_ : bool
+        Whether ``scoring`` holds several metrics.
 
     n_splits_ : int
         Number of cross-validation folds.
@@ -212,8 +221,8 @@ class EpochHalvingSearchCV(BaseSearchCV):
         "factor": [Interval(Real, 2, None, closed="left")],
         "min_epochs": [Interval(Integral, 1, None, closed="left")],
         "cv": ["cv_object"],
-        "scoring": [None, str, callable],
-        "refit": ["boolean", StrOptions({"epochs"})],
+        "scoring": [None, str, callable, list, tuple, dict],
+        "refit": ["boolean", str, callable],
         "n_jobs": [None, Integral],
         "random_state": ["random_state"],
         "error_score": [StrOptions({"raise"}), Real],
@@ -280,13 +289,17 @@ class EpochHalvingSearchCV(BaseSearchCV):
             The fitted search.
         """
         candidates = self._candidates()
+        scoring = check_search_scoring(
+            self.estimator, self.scoring, self.refit, type(self).__name__
+        )
         budgets = epoch_budgets(self.min_epochs, self.factor, self.estimator.max_iter)
         X, y, groups = indexable(X, y, groups)
         folds = list(
             check_cv(self.cv, y, classifier=is_classifier(self.estimator)).split(X, y, groups)
         )
-        self.scorer_ = check_scoring(self.estimator, scoring=self.scoring)
-        self.multimetric_ = False  # read by BaseSearchCV's score and delegation
+        # Read by BaseSearchCV's score and delegation.
+        self.multimetric_ = scoring.multimetric
+        self.scorer_ = scoring.scorers if scoring.multimetric else scoring.scorers["score"]
         self.n_splits_ = len(folds)
         record = rung_record(
             self.estimator,
@@ -318,7 +331,7 @@ class EpochHalvingSearchCV(BaseSearchCV):
             y,
             fit_params,
             search=uuid.uuid4().hex,  # names this search's prepared folds in every process
-            scorer=self.scorer_,
+            scoring=scoring,
             error_score=self.error_score,
             return_train_score=self.return_train_score,
         )
@@ -330,7 +343,7 @@ class EpochHalvingSearchCV(BaseSearchCV):
         self.n_iterations_ = len(self.n_resources_)
         self.schedule_log_ = log.tasks
         warn_unconverged(runs, self.estimator.max_iter)
-        self._set_results(candidates, runs, len(folds), reached, log.entered_at)
+        self._set_results(candidates, runs, len(folds), reached, log.entered_at, scoring)
         if self.refit:
             self._refit(X, y, fit_params, runs, len(folds))
         return self
@@ -402,7 +415,6 @@ class EpochHalvingSearchCV(BaseSearchCV):
                 f"{name}(...)), {{'estimator__alpha': [...]}})."
             )
         self.estimator._validate_params()
-        check_scoring_name(self.scoring, type(self).__name__)
         max_iter = self.estimator.max_iter
         if self.min_epochs > max_iter:
             raise ValueError(
@@ -453,20 +465,37 @@ class EpochHalvingSearchCV(BaseSearchCV):
                 + (" (replayed from the record of an interrupted search)" if replayed else "")
             )
 
-    def _set_results(self, candidates, runs, n_folds, reached, entered_at):
+    def _set_results(self, candidates, runs, n_folds, reached, entered_at, scoring):
         by_candidate = [[runs[c, f] for f in range(n_folds)] for c in range(len(candidates))]
         results = cv_results(
-            candidates, by_candidate, reached, return_train_score=self.return_train_score
+            candidates,
+            by_candidate,
+            reached,
+            scoring=scoring,
+            return_train_score=self.return_train_score,
         )
         results["iter_entered_at"] = entered_at
         self.cv_results_ = results
-        self.best_index_ = int(np.argmin(results["rank_test_score"]))
-        self.best_params_ = candidates[self.best_index_]
-        self.best_score_ = results["mean_test_score"][self.best_index_]
+        # As scikit-learn's searches: no best candidate of several metrics without refit.
+        if self.refit or not scoring.multimetric:
+            self._set_best(candidates, results, scoring)
         self.total_epochs_ = int(sum(run.n_epochs for run in runs.values()))
         self.validation_scores_ = [
             mean_curve([run.validation_scores for run in runs_]) for runs_ in by_candidate
         ]
+
+    def _set_best(self, candidates, results, scoring):
+        """``best_index_``, ``best_params_`` and ``best_score_`` (not for a callable refit)."""
+        if callable(self.refit):
+            self.best_index_ = _checked_index(self.refit(results), len(candidates))
+        else:
+            self.best_index_ = int(
+                np.argmin(results[f"rank_{scoring.key('test', scoring.rank_by)}"])
+            )
+            self.best_score_ = results[f"mean_{scoring.key('test', scoring.rank_by)}"][
+                self.best_index_
+            ]
+        self.best_params_ = candidates[self.best_index_]
 
     def _refit(self, X, y, fit_params, runs, n_folds):
         best = clone(self.estimator).set_params(**self.best_params_)
@@ -492,3 +521,12 @@ def _describe(candidates, n_folds, n_rungs, candidate, fold, rung, run):
         f"{rung + 1}/{n_rungs} {params}; score={run.test_score:.3f}, epochs={run.n_epochs}, "
         f"best epoch={run.best_iteration}, total time={run.fit_time + run.score_time:.1f}s"
     )
+
+
+def _checked_index(index, n_candidates):
+    """A callable refit's answer, checked as scikit-learn's searches check it."""
+    if not isinstance(index, Integral | np.integer):
+        raise TypeError(f"best_index_ returned is not an integer: {index!r}")
+    if not 0 <= index < n_candidates:
+        raise IndexError(f"best_index_ index {index} out of range for {n_candidates} candidates")
+    return int(index)

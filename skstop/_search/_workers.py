@@ -3,7 +3,7 @@
 Joblib's ``Parallel`` takes a whole batch of tasks and returns when all are
 done; an asynchronous search instead decides each task when a worker frees
 (ASHA), so it needs futures. ``workers(n_jobs)`` gives them for the joblib
-backend in use: loky's reusable process pool (joblib's default), a thread
+backend in use: joblib's reusable loky process pool (the default), a thread
 pool (``threading``), the Dask cluster of ``parallel_config(backend="dask")``
 (its ``distributed.Client``), or the calling process itself for one job.
 """
@@ -83,9 +83,10 @@ def workers(n_jobs):
         return Workers(_InThisProcess(), 1)
     if type(backend).__name__ == "ThreadingBackend":
         return _ThreadWorkers(concurrent.futures.ThreadPoolExecutor(n), n)
-    from joblib.externals.loky import get_reusable_executor
+    # joblib's own loky pool (the one Parallel reuses), which memory-maps large arrays.
+    from joblib.executor import get_memmapping_executor
 
-    return Workers(get_reusable_executor(max_workers=n), n)
+    return Workers(get_memmapping_executor(n), n)
 
 
 def timed(function, *args):
