@@ -298,8 +298,15 @@ def test_a_candidate_that_fails_scores_error_score_and_trains_no_further():
     wrapper = EarlyStoppingEstimator(Counted(), max_iter=3, n_iter_no_change=20, random_state=0)
     grid = {"estimator__scores": candidates, "estimator__eta0": [0.1, -1.0]}
     search = EpochHalvingSearchCV(wrapper, grid, cv=3, refit=False)
-    with pytest.warns(FitFailedWarning, match="failed to fit on one fold.*eta0 must be positive"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         search.fit(X, y)
+    [failed] = [w for w in caught if w.category is FitFailedWarning]
+    assert str(failed.message) == (
+        "9 of the 18 candidate-folds failed to fit, so they score error_score=nan and train "
+        "no further: ValueError: Counted.partial_fit refused the first 5 rows of X, tried on "
+        "a copy before training: ValueError: eta0 must be positive (9 candidate-folds)"
+    )
     failed = [params["estimator__eta0"] < 0 for params in search.cv_results_["params"]]
     assert np.isnan(search.cv_results_["mean_test_score"][failed]).all()
     assert (search.cv_results_["n_epochs"][failed] == 0).all()
@@ -385,3 +392,23 @@ def test_more_candidates_than_the_grid_holds_is_said_in_this_class_terms():
     assert said == [
         "n_candidates=5 is more than the 2 points of param_distributions: each is searched once."
     ]
+
+
+def test_a_warning_of_every_candidate_fold_is_said_once_for_the_search():
+    wrapper = EarlyStoppingEstimator(Counted(), max_iter=3, n_iter_no_change=20, random_state=0)
+    grid = {"estimator__scores": [rising(0.1), rising(0.5), rising(0.3)]}
+    search = EpochHalvingSearchCV(wrapper, grid, cv=2, refit=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search.fit(X[:60], y[:60])  # folds of 30 rows: 3 held out to validate
+    said = [str(w.message) for w in caught if "holds out 3 of 30 rows" in str(w.message)]
+    # Said where each fold's split is made: once per fold, for every candidate.
+    assert len(said) == 1
+    assert said[0].endswith("(said by 2 candidate-folds)")
+
+
+def test_a_search_whose_every_fit_fails_says_so_with_an_error():
+    wrapper = EarlyStoppingEstimator(Counted(eta0=-1.0), max_iter=3, random_state=0)
+    search = EpochHalvingSearchCV(wrapper, {"estimator__scores": [rising(0.1)]}, cv=3)
+    with pytest.raises(ValueError, match="All the 3 candidate-folds failed to fit.*eta0 must be"):
+        search.fit(X, y)

@@ -7,10 +7,10 @@ scikit-learn's private ``_format_results``.
 """
 
 import warnings
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
 
 from ._schedule import rank
 
@@ -93,6 +93,37 @@ def warn_unconverged(runs, max_iter):
             "Raise the estimator's max_iter to train the best candidates further.",
             ConvergenceWarning,
         )
+
+
+def say_once(runs, error_score):
+    """Each distinct warning of the candidate-folds' fits, once for the search.
+
+    Failed fits are said in one FitFailedWarning, as scikit-learn's searches
+    say them, and raised as a ValueError when every candidate-fold failed;
+    any other warning once, with how many candidate-folds gave it.
+    """
+    said = Counter(warning for run in runs.values() for warning in dict.fromkeys(run.warned))
+    failures = {
+        message: n for (category, message), n in said.items() if category is FitFailedWarning
+    }
+    if failures:
+        errors = "; ".join(
+            message + (f" ({n} candidate-folds)" if n > 1 else "")
+            for message, n in failures.items()
+        )
+        if sum(failures.values()) == len(runs):
+            raise ValueError(
+                f"All the {len(runs)} candidate-folds failed to fit; most likely the "
+                f"estimator or the data is wrong for every candidate: {errors}"
+            )
+        warnings.warn(
+            f"{sum(failures.values())} of the {len(runs)} candidate-folds failed to fit, so "
+            f"they score error_score={error_score} and train no further: {errors}",
+            FitFailedWarning,
+        )
+    for (category, message), n in said.items():
+        if category is not FitFailedWarning:
+            warnings.warn(message + (f" (said by {n} candidate-folds)" if n > 1 else ""), category)
 
 
 def mean_curve(curves):

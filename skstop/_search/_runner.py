@@ -46,10 +46,17 @@ class FoldRun:
     # How the run ended (its termination_condition_), None while paused at a rung.
     termination: str | None = None
     converged: bool = True  # False: max_iter ended it before its patience ran out
+    # What its fits warned of, over every rung: (category, message), said once
+    # for the whole search (see say_once in _results).
+    warned: list = field(default_factory=list)
 
     def results(self):
-        """Everything but the state, as JSON-ready values (a NaN score as None)."""
-        return {name: _none_if_nan(value) for name, value in vars(self).items() if name != "state"}
+        """Everything but the state and warnings, as JSON-ready values (a NaN score as None)."""
+        return {
+            name: _none_if_nan(value)
+            for name, value in vars(self).items()
+            if name not in ("state", "warned")
+        }
 
     @classmethod
     def from_results(cls, results):
@@ -229,11 +236,14 @@ def continue_fold(
         "rows", lambda: _fold_rows(X, y, train, test, fit_params)
     )
     start = time.perf_counter()
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(record=True) as said:
+        # Kept, to be said once for the whole search rather than once per
+        # candidate-fold and rung.
+        warnings.simplefilter("always")
         # Every candidate-fold shares checkpoint_dir: the runs of the others
         # there are expected, not a sign that the user meant one to continue.
         warnings.simplefilter("ignore", NoMatchingCheckpointWarning)
-        # Said once for the whole search (see warn_unconverged in _results).
+        # Said in the search's own words (see warn_unconverged in _results).
         warnings.simplefilter("ignore", ConvergenceWarning)
         try:
             state = continue_run(
@@ -249,14 +259,15 @@ def continue_fold(
             if error_score == "raise":
                 raise
             fit_time = run.fit_time + time.perf_counter() - start
-            return _failed(error, scoring.failed(error_score), fit_time)
-    fit_time = run.fit_time + time.perf_counter() - start
-    start = time.perf_counter()
-    test_scores = prepared_scorer(scoring, X_test, memo, "test")(wrapper, y_test)
-    score_time = time.perf_counter() - start
-    train_scores = {}
-    if return_train_score:
-        train_scores = prepared_scorer(scoring, X_train, memo, "train")(wrapper, y_train)
+            return _failed(error, scoring.failed(error_score), fit_time, run.warned)
+        fit_time = run.fit_time + time.perf_counter() - start
+        start = time.perf_counter()
+        test_scores = prepared_scorer(scoring, X_test, memo, "test")(wrapper, y_test)
+        score_time = time.perf_counter() - start
+        train_scores = {}
+        if return_train_score:
+            train_scores = prepared_scorer(scoring, X_train, memo, "train")(wrapper, y_train)
+    warned = run.warned + [(warning.category, str(warning.message)) for warning in said]
     return FoldRun(
         state=state,
         test_score=test_scores[scoring.rank_by],
@@ -270,6 +281,7 @@ def continue_fold(
         validation_scores=[float(score) for score in state.scores],
         termination=None if state.stop is None else state.stop.condition,
         converged=state.stop is None or state.stop.converged,
+        warned=list(dict.fromkeys(warned)),
     )
 
 
@@ -280,15 +292,14 @@ def _fold_rows(X, y, train, test, fit_params):
     return X_train, y_train, X_test, y_test, _check_method_params(X, fit_params, train)
 
 
-def _failed(error, scores, fit_time):
-    """The FoldRun of a fit that raised: ``error_score`` for every metric, trained no further."""
+def _failed(error, scores, fit_time, warned):
+    """The FoldRun of a fit that raised: ``error_score`` for every metric, trained no further.
+
+    ``warned``: what its fits at earlier rungs warned of.
+    """
     error_score = next(iter(scores.values()))
-    warnings.warn(
-        f"A candidate failed to fit on one fold, so its score there is "
-        f"error_score={error_score}: {type(error).__name__}: {error}",
-        FitFailedWarning,
-    )
     return FoldRun(
+        warned=[*warned, (FitFailedWarning, f"{type(error).__name__}: {error}")],
         test_score=error_score,
         test_scores=scores,
         train_scores=scores,

@@ -24,7 +24,7 @@ from .._checkpoint import NoMatchingCheckpointWarning, RungRecord
 from .._estimator import EarlyStoppingEstimator, check_parameters
 from ._prepared import forget
 from ._record import replay, rung_record
-from ._results import cv_results, mean_curve, warn_unconverged
+from ._results import cv_results, mean_curve, say_once, warn_unconverged
 from ._runner import FoldRun, FoldTasks, TaskLog, run_asynchronously, run_rung
 from ._schedule import Asha, best_candidates, epoch_budgets
 from ._scoring import check_search_scoring
@@ -343,6 +343,7 @@ class EpochHalvingSearchCV(BaseSearchCV):
         self.n_iterations_ = len(self.n_resources_)
         self.schedule_log_ = log.tasks
         warn_unconverged(runs, self.estimator.max_iter)
+        say_once(runs, self.error_score)
         self._set_results(candidates, runs, len(folds), reached, log.entered_at, scoring)
         if self.refit:
             self._refit(X, y, fit_params, runs, len(folds))
