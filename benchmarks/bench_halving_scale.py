@@ -1,4 +1,4 @@
-"""The search at scale: synchronous rungs against asynchronous (ASHA), 8 to 1,024 workers.
+"""The search at scale: synchronous rungs against asynchronous ones, 8 to 1,024 workers.
 
 1. On a real ``distributed.LocalCluster`` of 8 and 32 workers (threads of this
    process, so that 32 fit on a small machine), EpochHalvingSearchCV over a
@@ -7,13 +7,15 @@
    between 0.05 and 1.5 s, the spread of hidden sizes and batch sizes), and its
    score after ``k`` epochs is ``level[c] * (1 - 0.5**k)``. Per configuration:
    worker utilization (time the workers spent in tasks, from the search's
-   ``schedule_log_``, over workers x wall time) and time to finish.
-2. A discrete-event simulation of the same two schedules (skstop's own Asha
-   class and the synchronous rung rule) at 64, 256 and 1,024 workers, with the
-   per-task overhead measured in part 1 added to every task.
+   ``schedule_log_``, over workers x wall time), time to finish, epochs
+   trained, and the candidate chosen ("best": the best of all).
+2. A discrete-event simulation of the same schedules at 8 to 1,024 workers,
+   with the per-task overhead measured in part 1 added to every task, and a
+   third schedule: ASHA's own order (promotions before new candidates), which
+   skstop does not use.
 
-Candidates: 4 per worker, cv=2, max_iter=9, factor=3 (rungs of 1, 3 and 9
-epochs). Run: python benchmarks/bench_halving_scale.py [--quick]
+Candidates: 4 per worker (and 16 in part 2), cv=2, max_iter=9, factor=3 (rungs
+of 1, 3 and 9 epochs). Run: python benchmarks/bench_halving_scale.py [--quick]
 """
 
 import argparse
@@ -88,57 +90,88 @@ def search_on_cluster(n_workers, levels, seconds, asynchronous):
         - epochs_run[t["candidate"], t["iter"]] * seconds[t["candidate"]]
         for t in log
     ]
-    best = int(np.argmax(search.cv_results_["mean_test_score"]))
     return {
         "wall": wall,
         "utilization": busy / (n_workers * wall),
-        "overhead": statistics.median(overheads),
         "epochs": search.total_epochs_,
-        "best_level": levels[best],
+        "chosen": levels[search.best_index_],
+        "overhead": statistics.median(overheads),
     }
 
 
-def simulate(n_workers, levels, seconds, asynchronous, overhead):
-    """Time to finish and utilization of a schedule, simulated; tasks cost epochs + overhead."""
-    if asynchronous:
-        return _simulate_asha(n_workers, levels, seconds, overhead)
-    return _simulate_rungs(n_workers, levels, seconds, overhead)
+SCHEDULES = {
+    "synchronous": None,
+    "asynchronous": {"promotions_first": False},  # skstop's order
+    "ASHA's order": {"promotions_first": True},  # the paper's: simulated only
+}
 
 
-def _task_seconds(candidate, rung, seconds, overhead):
-    epochs = BUDGETS[rung] - (BUDGETS[rung - 1] if rung else 0)
-    return epochs * seconds[candidate] + overhead
+def simulate(n_workers, levels, seconds, schedule, overhead):
+    """A schedule simulated; tasks cost their epochs plus ``overhead``.
+
+    Returns time to finish, utilization, epochs trained and the level of the
+    candidate chosen (the best score at the highest rung reached).
+    """
+    if SCHEDULES[schedule] is None:
+        return _simulate_rungs(n_workers, levels, seconds, overhead)
+    return _simulate_asha(n_workers, levels, seconds, overhead, **SCHEDULES[schedule])
 
 
-def _simulate_asha(n_workers, levels, seconds, overhead):
-    asha = Asha(len(levels), FOLDS, len(BUDGETS), FACTOR)
-    running, now, busy = [], 0.0, 0.0
+def _task_epochs(rung):
+    return BUDGETS[rung] - (BUDGETS[rung - 1] if rung else 0)
+
+
+def _chosen(levels, reached):
+    top = np.flatnonzero(reached == reached.max())
+    return levels[top[np.argmax(levels[top])]]
+
+
+def _simulate_asha(n_workers, levels, seconds, overhead, promotions_first):
+    asha = Asha(len(levels), FOLDS, len(BUDGETS), FACTOR, promotions_first=promotions_first)
+    running, now, busy, epochs = [], 0.0, 0.0, 0
     while True:
         while len(running) < n_workers and (task := asha.next_task()) is not None:
             rung, candidate, fold = task
-            duration = _task_seconds(candidate, rung, seconds, overhead)
-            busy += duration
+            duration = _task_epochs(rung) * seconds[candidate] + overhead
+            busy, epochs = busy + duration, epochs + _task_epochs(rung)
             heapq.heappush(running, (now + duration, task))
         if not running:
-            return now, busy / (n_workers * now)
+            return now, busy / (n_workers * now), epochs, _chosen(levels, asha.reached)
         now, (rung, candidate, fold) = heapq.heappop(running)
         asha.finished(rung, candidate, fold, score(levels[candidate], BUDGETS[rung]), False)
 
 
 def _simulate_rungs(n_workers, levels, seconds, overhead):
-    alive, now, busy = list(range(len(levels))), 0.0, 0.0
+    alive, now, busy, epochs = list(range(len(levels))), 0.0, 0.0, 0
+    reached = np.zeros(len(levels), dtype=int)
     for rung in range(len(BUDGETS)):
         if rung:
             means = [score(levels[c], BUDGETS[rung - 1]) for c in alive]
             alive = best_candidates(alive, means, math.ceil(len(alive) / FACTOR))
+            reached[alive] = rung
         free = [now] * n_workers  # each task to the worker that frees first
         for candidate in alive:
             for _ in range(FOLDS):
-                duration = _task_seconds(candidate, rung, seconds, overhead)
-                busy += duration
+                duration = _task_epochs(rung) * seconds[candidate] + overhead
+                busy, epochs = busy + duration, epochs + _task_epochs(rung)
                 heapq.heappush(free, heapq.heappop(free) + duration)
         now = max(free)
-    return now, busy / (n_workers * now)
+    return now, busy / (n_workers * now), epochs, _chosen(levels, reached)
+
+
+HEADER = (
+    f"{'workers':>7s} {'cand.':>5s} {'costs':>8s} {'schedule':>13s} {'seconds':>8s} "
+    f"{'util.':>6s} {'epochs':>7s} {'speed-up':>8s} {'chosen':>7s}"
+)
+
+
+def row(n_workers, n_candidates, costs, schedule, result, reference, best):
+    seconds, utilization, epochs, chosen = result
+    return (
+        f"{n_workers:7d} {n_candidates:5d} {costs:>8s} {schedule:>13s} {seconds:8.2f} "
+        f"{utilization:6.3f} {epochs:7d} {reference / seconds:8.2f} "
+        f"{'best' if chosen == best else f'{chosen:.3f}':>7s}"
+    )
 
 
 def main():
@@ -147,45 +180,38 @@ def main():
     args = parser.parse_args()
     print(machine())
     print("\n1. LocalCluster (worker threads), 4 candidates per worker, cv=2, rungs 1/3/9")
-    print(
-        f"{'workers':>7s} {'costs':>8s} {'schedule':>12s} {'seconds':>8s} {'util.':>6s} "
-        f"{'epochs':>7s} {'speed-up':>8s}"
-    )
+    print(HEADER)
     overheads = []
     for n_workers in (8,) if args.quick else (8, 32):
         for costs in ("equal", "unequal"):
             levels, seconds = candidates(4 * n_workers, costs)
-            results = {
-                mode: search_on_cluster(n_workers, levels, seconds, mode == "asynchronous")
-                for mode in ("synchronous", "asynchronous")
-            }
-            for mode, result in results.items():
-                overheads.append(result["overhead"])
-                speed_up = results["synchronous"]["wall"] / result["wall"]
-                print(
-                    f"{n_workers:7d} {costs:>8s} {mode:>12s} {result['wall']:8.2f} "
-                    f"{result['utilization']:6.3f} {result['epochs']:7d} {speed_up:8.2f}"
-                )
+            results = {}
+            for schedule in ("synchronous", "asynchronous"):
+                result = search_on_cluster(n_workers, levels, seconds, schedule != "synchronous")
+                overheads.append(result.pop("overhead"))
+                results[schedule] = tuple(result.values())
+            for schedule, result in results.items():
+                reference = results["synchronous"][0]
+                print(row(n_workers, len(levels), costs, schedule, result, reference, levels.max()))
     overhead = statistics.median(overheads)
     print(f"\nper-task overhead measured on the cluster (median): {overhead * 1000:.1f} ms")
-    print("\n2. Simulated, the same candidates' distribution, 4 per worker")
-    print(
-        f"{'workers':>7s} {'costs':>8s} {'schedule':>12s} {'seconds':>8s} {'util.':>6s} "
-        f"{'speed-up':>8s}"
-    )
-    for n_workers in (8, 32, 64, 256, 1024):
-        for costs in ("equal", "unequal"):
-            levels, seconds = candidates(4 * n_workers, costs)
-            results = {
-                mode: simulate(n_workers, levels, seconds, mode == "asynchronous", overhead)
-                for mode in ("synchronous", "asynchronous")
-            }
-            for mode, (finish, utilization) in results.items():
-                speed_up = results["synchronous"][0] / finish
-                print(
-                    f"{n_workers:7d} {costs:>8s} {mode:>12s} {finish:8.2f} {utilization:6.3f} "
-                    f"{speed_up:8.2f}"
-                )
+    print("\n2. Simulated: the same schedules, candidates drawn alike, that overhead per task")
+    print(HEADER)
+    for per_worker in (4, 16):
+        for n_workers in (8, 32, 64, 256, 1024):
+            for costs in ("equal", "unequal"):
+                levels, seconds = candidates(per_worker * n_workers, costs)
+                results = {
+                    schedule: simulate(n_workers, levels, seconds, schedule, overhead)
+                    for schedule in SCHEDULES
+                }
+                for schedule, result in results.items():
+                    reference = results["synchronous"][0]
+                    print(
+                        row(
+                            n_workers, len(levels), costs, schedule, result, reference, levels.max()
+                        )
+                    )
 
 
 if __name__ == "__main__":

@@ -28,8 +28,8 @@ SECONDS = [0.01 * (1 + c % 4) for c in range(len(LEVELS))]
 CHILD = Path(__file__).with_name("_asha_child.py")
 
 
-def test_asha_promotes_the_top_third_of_those_finished_at_once_highest_rung_first():
-    asha = Asha(n_candidates=9, n_folds=1, n_rungs=3, factor=3)
+def test_asha_promotes_the_top_third_of_those_finished_in_the_papers_order():
+    asha = Asha(n_candidates=9, n_folds=1, n_rungs=3, factor=3, promotions_first=True)
     assert [asha.next_task() for _ in range(3)] == [(0, 0, 0), (0, 1, 0), (0, 2, 0)]
     for candidate, score in enumerate([0.1, 0.3, 0.2]):
         asha.finished(0, candidate, 0, score, stopped=False)
@@ -43,6 +43,34 @@ def test_asha_promotes_the_top_third_of_those_finished_at_once_highest_rung_firs
     assert asha.next_task() == (1, 3, 0)
     assert asha.next_task() == (0, 4, 0)
     assert list(asha.reached[:6]) == [0, 1, 0, 1, 0, -1]
+
+
+def test_by_default_every_candidate_starts_before_any_is_promoted():
+    asha = Asha(n_candidates=4, n_folds=1, n_rungs=3, factor=3)
+    assert [asha.next_task() for _ in range(3)] == [(0, 0, 0), (0, 1, 0), (0, 2, 0)]
+    for candidate, score in enumerate([0.1, 0.3, 0.2]):
+        asha.finished(0, candidate, 0, score, stopped=False)
+    assert asha.promotable(0) == [1]  # the top third of three: promotable already
+    assert asha.next_task() == (0, 3, 0)  # but candidate 3 starts first
+    assert asha.next_task() == (1, 1, 0)
+    assert asha.next_task() is None  # 3 runs, 1 runs; nothing else can
+    asha.finished(0, 3, 0, 0.9, stopped=False)
+    assert asha.next_task() == (1, 3, 0)  # top third of four, without waiting for 1
+    assert list(asha.reached) == [0, 1, 0, 1]
+
+
+def test_a_finished_rung_sends_its_top_third_rounded_up_so_the_best_reaches_max_iter():
+    asha = Asha(n_candidates=2, n_folds=1, n_rungs=3, factor=3)
+    assert [asha.next_task() for _ in range(2)] == [(0, 0, 0), (0, 1, 0)]
+    asha.finished(0, 0, 0, 0.5, stopped=False)
+    # floor(1 / 3) = 0, and candidate 1 may finish rung 0 yet.
+    assert not asha.complete(0) and asha.next_task() is None
+    asha.finished(0, 1, 0, 0.7, stopped=False)
+    assert asha.complete(0) and asha.promotable(0) == [1]  # ceil(2 / 3) = 1
+    assert asha.next_task() == (1, 1, 0)
+    asha.finished(1, 1, 0, 0.8, stopped=False)
+    assert asha.next_task() == (2, 1, 0)  # rung 1 is complete too: its one goes on
+    assert asha.next_task() is None
 
 
 def test_a_candidate_needs_every_fold_to_finish_a_rung_and_a_stopped_fold_is_carried_up():
@@ -111,7 +139,11 @@ def test_on_a_dask_cluster_promotions_follow_the_rule_and_no_worker_waits(four_w
             if t["iter"] == rung - 1 and t["returned"] < promoted_at:
                 below.setdefault(t["candidate"], []).append(t["test_score"])
         means = {c: np.mean(s) for c, s in below.items() if len(s) == 2}
-        top = sorted(means, key=means.get, reverse=True)[: math.floor(len(means) / 3)]
+        # The top third so far; rounded up once every entrant of the rung finished it.
+        entrants = {t["candidate"] for t in log if t["iter"] == rung - 1}
+        share = len(means) / 3
+        n_top = math.ceil(share) if len(means) == len(entrants) else math.floor(share)
+        top = sorted(means, key=means.get, reverse=True)[:n_top]
         assert candidate in top, (candidate, rung, means)
     # While candidates were still to start after it, every time results came
     # back the freed workers were given new work: 4 tasks in flight until the
@@ -146,10 +178,11 @@ def test_in_one_process_it_is_asha_in_order_and_reproducible():
         t["candidate"] for t in two.schedule_log_
     ]
     np.testing.assert_array_equal(one.cv_results_["iter"], two.cv_results_["iter"])
-    # ASHA's order on one worker: after candidates 0, 1, 2, the best of them
-    # (1: level 0.80) goes on before candidate 3 starts.
+    # On one worker: every candidate, then the best third (6, 10, 1, 4: levels
+    # 0.90, 0.85, 0.80, 0.70) goes on, best first; once three finished rung 1
+    # the best of them (6) goes on to the top rung before 4 trains rung 1.
     order = [(t["candidate"], t["iter"]) for t in one.schedule_log_ if t["fold"] == 0]
-    assert order[:5] == [(0, 0), (1, 0), (2, 0), (1, 1), (3, 0)]
+    assert order[:17] == [(c, 0) for c in range(12)] + [(6, 1), (10, 1), (1, 1), (6, 2), (4, 1)]
     # When each entered its last rung: just before its first task there started.
     for candidate, entered in enumerate(one.cv_results_["iter_entered_at"]):
         rung = one.cv_results_["iter"][candidate]

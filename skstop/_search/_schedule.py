@@ -32,26 +32,34 @@ def rank(reached, means):
 
 
 class Asha:
-    """ASHA's decisions over cross-validated rungs: what a free worker does next.
+    """ASHA's promotions over cross-validated rungs: what a free worker does next.
 
     A candidate finishes a rung when each of its folds has; it is promoted to
     the next rung once the mean of its folds' scores there is in the top
     ``floor(n / factor)`` of the ``n`` candidates that finished that rung so
     far (Li et al., "A System for Massively Parallel Hyperparameter Tuning",
-    2020). A free worker takes a candidate-fold of the highest rung with one
-    waiting, promoting first the best promotable candidate of the highest
-    rung that has one; else it starts the next candidate at the bottom rung.
-    A fold its own patience stopped is carried up without training.
+    2020) — ``ceil`` once no other candidate can finish it. A free worker takes a candidate-fold of the highest rung with one
+    waiting; when none waits, it starts the next candidate at the bottom rung
+    while any is left, and only then promotes the best promotable candidate of
+    the highest rung that has one. ASHA's paper promotes first
+    (``promotions_first=True``): made for an endless stream of new
+    configurations, on a finite set of candidates that order promotes on less
+    evidence, trains more, and leaves the last promotions to run alone at the
+    end — it finished later in every configuration of the scale study (see
+    the Benchmarks page). A fold its own patience stopped is carried up
+    without training.
 
     Parameters
     ----------
     n_candidates, n_folds, n_rungs : int
     factor : float
+    promotions_first : bool, default=False
     """
 
-    def __init__(self, n_candidates, n_folds, n_rungs, factor):
+    def __init__(self, n_candidates, n_folds, n_rungs, factor, *, promotions_first=False):
         self.n_candidates, self.n_folds, self.n_rungs = n_candidates, n_folds, n_rungs
         self.factor = factor
+        self.promotions_first = promotions_first
         self.reached = np.full(n_candidates, -1)  # the rung each candidate entered last
         self._finished = [{} for _ in range(n_rungs)]  # rung -> {candidate: mean score}
         self._promoted = [set() for _ in range(n_rungs)]
@@ -62,10 +70,13 @@ class Asha:
 
     def next_task(self):
         """``(rung, candidate, fold)`` for a free worker, or None while nothing can run."""
-        self._promote_one()
+        if self.promotions_first:
+            self._promote_one()
         if not self._waiting and self._started < self.n_candidates:
             self._enter(self._started, 0)
             self._started += 1
+        if not self._waiting:
+            self._promote_one()
         if not self._waiting:
             return None
         highest = max(rung for rung, _, _ in self._waiting)
@@ -83,14 +94,28 @@ class Asha:
             self._finished[rung][candidate] = float(np.mean(list(scores.values())))
 
     def promotable(self, rung):
-        """Candidates of ``rung`` in its top ``1/factor`` so far, not yet promoted, best first."""
+        """Candidates of ``rung`` in its top ``1/factor`` so far, not yet promoted, best first.
+
+        Once the rung is complete (see ``complete``), its top ``ceil(n /
+        factor)`` go on, as in the synchronous search: on a finite grid, the
+        floor would leave a rung of fewer than ``factor`` candidates with
+        none to send on, and the best candidate short of ``max_iter``.
+        """
         finished = self._finished[rung]
         candidates = list(finished)
-        top = best_candidates(
-            candidates, [finished[c] for c in candidates], math.floor(len(finished) / self.factor)
-        )
+        share = len(finished) / self.factor
+        n_top = math.ceil(share) if self.complete(rung) else math.floor(share)
+        top = best_candidates(candidates, [finished[c] for c in candidates], n_top)
         top.sort(key=lambda c: -np.nan_to_num(finished[c], nan=-np.inf))
         return [c for c in top if c not in self._promoted[rung]]
+
+    def complete(self, rung):
+        """Whether every candidate that will ever enter ``rung`` has finished it."""
+        if len(self._finished[rung]) < int(np.sum(self.reached >= rung)):
+            return False
+        if rung == 0:
+            return self._started == self.n_candidates
+        return self.complete(rung - 1) and not self.promotable(rung - 1)
 
     def _promote_one(self):
         for rung in reversed(range(self.n_rungs - 1)):
