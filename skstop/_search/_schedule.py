@@ -38,10 +38,11 @@ class Asha:
     the next rung once the mean of its folds' scores there is in the top
     ``floor(n / factor)`` of the ``n`` candidates that finished that rung so
     far (Li et al., "A System for Massively Parallel Hyperparameter Tuning",
-    2020) — ``ceil`` once no other candidate can finish it. A free worker takes a candidate-fold of the highest rung with one
-    waiting; when none waits, it starts the next candidate at the bottom rung
-    while any is left, and only then promotes the best promotable candidate of
-    the highest rung that has one. ASHA's paper promotes first
+    2020) — ``ceil`` once no other candidate can finish it. A free worker
+    takes a candidate-fold of the highest rung with one waiting; when none
+    waits, it starts the next candidate at the bottom rung while any is left,
+    and only then promotes the best promotable candidate of the highest rung
+    that has one. ASHA's paper promotes first
     (``promotions_first=True``): made for an endless stream of new
     configurations, on a finite set of candidates that order promotes on less
     evidence, trains more, and leaves the last promotions to run alone at the
