@@ -1,7 +1,7 @@
 """EarlyStoppingEstimator: early stopping for any estimator with ``partial_fit``."""
 
 import os
-from copy import deepcopy
+from copy import copy, deepcopy
 from functools import partial, update_wrapper
 from numbers import Integral, Real
 from types import MethodType
@@ -806,6 +806,25 @@ class EarlyStoppingEstimator(CallbackSupportMixin, MetaEstimatorMixin, BaseEstim
                 method_mapping=MethodMapping().add(caller="fit", callee="score"),
             )
         return router
+
+
+def split_preprocessing(wrapper):
+    """A fitted wrapper around a Pipeline, in two: what prepares its input, and the rest.
+
+    Returns ``(preprocessing, prepare_input, last_step)``: the fitted steps
+    before the trained one (the very object the fit used), the trainer's
+    ``prepare_input``, and a shallow copy of ``wrapper`` that predicts from
+    ``prepare_input(preprocessing.transform(X))`` with the trained last step
+    alone; None for a wrapper without preprocessing or a fit to continue.
+    How a search scores many candidates sharing one preprocessing of a fold.
+    """
+    state = wrapper.__dict__.get("_state")
+    if state is None or state.preprocessing is None:
+        return None
+    last_step = copy(wrapper)
+    last_step.estimator_ = wrapper.estimator_.steps[-1][1]
+    prepare_input = trainer_for(wrapper._trained_estimator).prepare_input
+    return state.preprocessing, prepare_input, last_step
 
 
 def check_parameters(wrapper):

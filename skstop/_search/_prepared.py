@@ -12,12 +12,11 @@ prepares the fold there once. A process keeps the preparations of its newest
 searches only.
 """
 
-import copy
 import threading
 
 from sklearn.metrics._scorer import _BaseScorer, _PassthroughScorer
 
-from .._trainers import trainer_for
+from .._estimator import split_preprocessing
 
 KEPT_SEARCHES = 2
 _lock = threading.Lock()
@@ -78,25 +77,17 @@ def prepared_scorer(scoring, X, memo, name):
     """
 
     def score(wrapper, y):
-        state = wrapper._state
-        applies = all(map(_applies, scoring.scorers.values()))
-        if not applies or state is None or state.preprocessing is None:
+        split = split_preprocessing(wrapper)
+        if split is None or not all(map(_applies, scoring.scorers.values())):
             return scoring.scores(wrapper, X, y)
-        trainer_input = trainer_for(wrapper._trained_estimator).prepare_input
+        preprocessing, prepare_input, last_step = split
         rows = memo.transformed(
-            name, state.preprocessing, lambda: trainer_input(state.preprocessing.transform(X))
+            name, preprocessing, lambda: prepare_input(preprocessing.transform(X))
         )
-        return scoring.scores(_last_step_view(wrapper), rows, y)
+        return scoring.scores(last_step, rows, y)
 
     return score
 
 
 def _applies(scorer):
     return isinstance(scorer, _BaseScorer | _PassthroughScorer)
-
-
-def _last_step_view(wrapper):
-    """A shallow copy of ``wrapper`` that predicts with its trained last step alone."""
-    view = copy.copy(wrapper)
-    view.estimator_ = wrapper.estimator_.steps[-1][1]
-    return view
