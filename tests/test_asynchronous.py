@@ -59,14 +59,14 @@ def test_by_default_every_candidate_starts_before_any_is_promoted():
     assert list(asha.reached) == [0, 1, 0, 1]
 
 
-def test_a_finished_rung_sends_its_top_third_rounded_up_so_the_best_reaches_max_iter():
+def test_a_finished_rung_too_small_for_a_third_sends_its_best_so_it_reaches_max_iter():
     asha = Asha(n_candidates=2, n_folds=1, n_rungs=3, factor=3)
     assert [asha.next_task() for _ in range(2)] == [(0, 0, 0), (0, 1, 0)]
     asha.finished(0, 0, 0, 0.5, stopped=False)
     # floor(1 / 3) = 0, and candidate 1 may finish rung 0 yet.
     assert not asha.complete(0) and asha.next_task() is None
     asha.finished(0, 1, 0, 0.7, stopped=False)
-    assert asha.complete(0) and asha.promotable(0) == [1]  # ceil(2 / 3) = 1
+    assert asha.complete(0) and asha.promotable(0) == [1]  # floor(2 / 3) = 0, yet one
     assert asha.next_task() == (1, 1, 0)
     asha.finished(1, 1, 0, 0.8, stopped=False)
     assert asha.next_task() == (2, 1, 0)  # rung 1 is complete too: its one goes on
@@ -139,10 +139,11 @@ def test_on_a_dask_cluster_promotions_follow_the_rule_and_no_worker_waits(four_w
             if t["iter"] == rung - 1 and t["returned"] < promoted_at:
                 below.setdefault(t["candidate"], []).append(t["test_score"])
         means = {c: np.mean(s) for c, s in below.items() if len(s) == 2}
-        # The top third so far; rounded up once every entrant of the rung finished it.
+        # The top third so far; one at least once every entrant of the rung finished it.
         entrants = {t["candidate"] for t in log if t["iter"] == rung - 1}
-        share = len(means) / 3
-        n_top = math.ceil(share) if len(means) == len(entrants) else math.floor(share)
+        n_top = math.floor(len(means) / 3)
+        if len(means) == len(entrants):
+            n_top = max(n_top, 1)
         top = sorted(means, key=means.get, reverse=True)[:n_top]
         assert candidate in top, (candidate, rung, means)
     # While candidates were still to start after it, every time results came

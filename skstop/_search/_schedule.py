@@ -38,7 +38,8 @@ class Asha:
     the next rung once the mean of its folds' scores there is in the top
     ``floor(n / factor)`` of the ``n`` candidates that finished that rung so
     far (Li et al., "A System for Massively Parallel Hyperparameter Tuning",
-    2020) — ``ceil`` once no other candidate can finish it. A free worker
+    2020), and a rung that no other candidate can finish sends one at least.
+    A free worker
     takes a candidate-fold of the highest rung with one waiting; when none
     waits, it starts the next candidate at the bottom rung while any is left,
     and only then promotes the best promotable candidate of the highest rung
@@ -97,15 +98,15 @@ class Asha:
     def promotable(self, rung):
         """Candidates of ``rung`` in its top ``1/factor`` so far, not yet promoted, best first.
 
-        Once the rung is complete (see ``complete``), its top ``ceil(n /
-        factor)`` go on, as in the synchronous search: on a finite grid, the
-        floor would leave a rung of fewer than ``factor`` candidates with
-        none to send on, and the best candidate short of ``max_iter``.
+        A complete rung (see ``complete``) of fewer than ``factor``
+        candidates sends its best on: on a finite grid, the floor would send
+        none, and leave the best candidate short of ``max_iter``.
         """
         finished = self._finished[rung]
         candidates = list(finished)
-        share = len(finished) / self.factor
-        n_top = math.ceil(share) if self.complete(rung) else math.floor(share)
+        n_top = math.floor(len(finished) / self.factor)
+        if n_top == 0 and finished and self.complete(rung):
+            n_top = 1
         top = best_candidates(candidates, [finished[c] for c in candidates], n_top)
         top.sort(key=lambda c: -np.nan_to_num(finished[c], nan=-np.inf))
         return [c for c in top if c not in self._promoted[rung]]
