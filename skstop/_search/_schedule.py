@@ -4,6 +4,7 @@ It decides what runs, never how (``_runner``), as scikit-learn's
 ``_search_successive_halving`` does.
 """
 
+import bisect
 import math
 
 import numpy as np
@@ -63,8 +64,13 @@ class Asha:
         self.factor = factor
         self.promotions_first = promotions_first
         self.reached = np.full(n_candidates, -1)  # the rung each candidate entered last
-        self._finished = [{} for _ in range(n_rungs)]  # rung -> {candidate: mean score}
+        self._entered = [0] * n_rungs  # candidates that entered each rung
+        # Per rung, the candidates that finished it, best first: (-mean score, candidate).
+        self._ranked = [[] for _ in range(n_rungs)]
         self._promoted = [set() for _ in range(n_rungs)]
+        # Per rung, how many of the best-ranked are promoted, all of them: where
+        # the search for the next promotable one starts (each costs O(1) then).
+        self._promoted_prefix = [0] * n_rungs
         self._scores = {}  # (candidate, rung) -> {fold: score}
         self._stopped = set()  # (candidate, fold) that need no more training
         self._waiting = []  # (rung, candidate, fold) ready to train, in order of promotion
@@ -93,7 +99,11 @@ class Asha:
         scores = self._scores.setdefault((candidate, rung), {})
         scores[fold] = score
         if len(scores) == self.n_folds:
-            self._finished[rung][candidate] = float(np.mean(list(scores.values())))
+            mean = float(np.mean(list(scores.values())))
+            entry = (-np.nan_to_num(mean, nan=-np.inf), candidate)  # NaN ranks last
+            at = bisect.bisect_left(self._ranked[rung], entry)
+            self._ranked[rung].insert(at, entry)
+            self._promoted_prefix[rung] = min(self._promoted_prefix[rung], at)
 
     def promotable(self, rung):
         """Candidates of ``rung`` in its top ``1/factor`` so far, not yet promoted, best first.
@@ -102,32 +112,42 @@ class Asha:
         candidates sends its best on: on a finite grid, the floor would send
         none, and leave the best candidate short of ``max_iter``.
         """
-        finished = self._finished[rung]
-        candidates = list(finished)
-        n_top = math.floor(len(finished) / self.factor)
-        if n_top == 0 and finished and self.complete(rung):
-            n_top = 1
-        top = best_candidates(candidates, [finished[c] for c in candidates], n_top)
-        top.sort(key=lambda c: -np.nan_to_num(finished[c], nan=-np.inf))
-        return [c for c in top if c not in self._promoted[rung]]
+        top = self._ranked[rung][: self._n_top(rung)]
+        return [candidate for _, candidate in top if candidate not in self._promoted[rung]]
 
     def complete(self, rung):
         """Whether every candidate that will ever enter ``rung`` has finished it."""
-        if len(self._finished[rung]) < int(np.sum(self.reached >= rung)):
+        if len(self._ranked[rung]) < self._entered[rung]:
             return False
         if rung == 0:
             return self._started == self.n_candidates
-        return self.complete(rung - 1) and not self.promotable(rung - 1)
+        return self.complete(rung - 1) and self._best_promotable(rung - 1) is None
+
+    def _n_top(self, rung):
+        n_top = math.floor(len(self._ranked[rung]) / self.factor)
+        if n_top == 0 and self._ranked[rung] and self.complete(rung):
+            return 1
+        return n_top
+
+    def _best_promotable(self, rung):
+        """The best candidate ``promotable(rung)`` would list, or None."""
+        ranked, promoted = self._ranked[rung], self._promoted[rung]
+        at = self._promoted_prefix[rung]
+        while at < len(ranked) and ranked[at][1] in promoted:
+            at += 1
+        self._promoted_prefix[rung] = at
+        return ranked[at][1] if at < self._n_top(rung) else None
 
     def _promote_one(self):
         for rung in reversed(range(self.n_rungs - 1)):
-            if promotable := self.promotable(rung):
-                self._promoted[rung].add(promotable[0])
-                self._enter(promotable[0], rung + 1)
+            if (candidate := self._best_promotable(rung)) is not None:
+                self._promoted[rung].add(candidate)
+                self._enter(candidate, rung + 1)
                 return
 
     def _enter(self, candidate, rung):
         self.reached[candidate] = rung
+        self._entered[rung] += 1
         for fold in range(self.n_folds):
             if (candidate, fold) in self._stopped:  # carried up with its score
                 score = self._scores[candidate, rung - 1][fold]
