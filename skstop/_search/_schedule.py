@@ -40,17 +40,16 @@ class Asha:
     ``floor(n / factor)`` of the ``n`` candidates that finished that rung so
     far (Li et al., "A System for Massively Parallel Hyperparameter Tuning",
     2020), and a rung that no other candidate can finish sends one at least.
-    A free worker
-    takes a candidate-fold of the highest rung with one waiting; when none
-    waits, it starts the next candidate at the bottom rung while any is left,
-    and only then promotes the best promotable candidate of the highest rung
-    that has one. ASHA's paper promotes first
-    (``promotions_first=True``): made for an endless stream of new
-    configurations, on a finite set of candidates that order promotes on less
-    evidence, trains more, and leaves the last promotions to run alone at the
-    end — it finished later in every configuration of the scale study (see
-    the Benchmarks page). A fold its own patience stopped is carried up
-    without training.
+    A free worker starts the next candidate while any is left; then it takes
+    a candidate-fold of the lowest rung with one waiting, else promotes the
+    best promotable candidate of the lowest rung that has one: the order of
+    the synchronous search, without its barriers. ASHA's paper promotes
+    first, from the highest rung (``promotions_first=True``): made for an
+    endless stream of configurations and the time to a good one, on a finite
+    grid that order promotes on less evidence and leaves its last promotions
+    to run after everything else — it finished later in all but one
+    configuration of the scale study (see the Benchmarks page). A fold its
+    own patience stopped is carried up without training.
 
     Parameters
     ----------
@@ -87,8 +86,9 @@ class Asha:
             self._promote_one()
         if not self._waiting:
             return None
-        highest = max(rung for rung, _, _ in self._waiting)
-        task = next(task for task in self._waiting if task[0] == highest)
+        pick = max if self.promotions_first else min
+        rung = pick(rung for rung, _, _ in self._waiting)
+        task = next(task for task in self._waiting if task[0] == rung)
         self._waiting.remove(task)
         return task
 
@@ -139,7 +139,8 @@ class Asha:
         return ranked[at][1] if at < self._n_top(rung) else None
 
     def _promote_one(self):
-        for rung in reversed(range(self.n_rungs - 1)):
+        rungs = range(self.n_rungs - 1)
+        for rung in reversed(rungs) if self.promotions_first else rungs:
             if (candidate := self._best_promotable(rung)) is not None:
                 self._promoted[rung].add(candidate)
                 self._enter(candidate, rung + 1)
