@@ -101,13 +101,14 @@ class EpochHalvingSearchCV(BaseSearchCV):
 
     asynchronous : bool, default=False
         False: rung by rung, each waiting for the last candidate-fold of the
-        one before; exactly reproducible. True: ASHA (Li et al., 2020) — a
-        candidate goes on as soon as the mean of its folds' scores is in the
-        top ``1/factor`` of the candidates that finished its rung so far, and
-        a worker, as it frees, takes work from the highest rung that has some,
-        else starts a new candidate; no worker waits on a rung's slowest
-        candidate. Which candidates go on then depends on the order results
-        come back in (with one worker, it does not).
+        one before; exactly reproducible. True: ASHA's rule (Li et al., 2020)
+        — a candidate goes on as soon as the mean of its folds' scores is in
+        the top ``1/factor`` of the candidates that finished its rung so far
+        (one at least once the rung is complete) — and a worker, as it frees,
+        starts the next candidate while any is left, then takes the lowest
+        rung's waiting work, else promotes; no worker waits on a rung's
+        slowest candidate. Which candidates go on then depends on the order
+        results come back in (with one worker, it does not).
 
     verbose : int, default=0
         1 or more: what is searched and one line per rung (synchronous); 3 or
