@@ -99,6 +99,11 @@ class EpochHalvingSearchCV(BaseSearchCV):
     return_train_score : bool, default=False
         Also score each fold's best epoch on its training rows.
 
+    verbose : int, default=0
+        1 or more: what is searched and one line per rung (synchronous); 3 or
+        more: also one line per candidate-fold and rung, as scikit-learn's
+        searches print one per fit.
+
     asynchronous : bool, default=False
         False: rung by rung, each waiting for the last candidate-fold of the
         one before; exactly reproducible. True: ASHA's rule (Li et al., 2020)
@@ -109,11 +114,6 @@ class EpochHalvingSearchCV(BaseSearchCV):
         rung's waiting work, else promotes; no worker waits on a rung's
         slowest candidate. Which candidates go on then depends on the order
         results come back in (with one worker, it does not).
-
-    verbose : int, default=0
-        1 or more: what is searched and one line per rung (synchronous); 3 or
-        more: also one line per candidate-fold and rung, as scikit-learn's
-        searches print one per fit.
 
     Attributes
     ----------
