@@ -15,6 +15,7 @@ import pytest
 from skstop import EarlyStoppingEstimator, EpochHalvingSearchCV
 from skstop._search._schedule import Asha
 
+from ._cluster import loopback_client
 from ._scripted import SlowScripted
 
 distributed = pytest.importorskip("distributed")
@@ -87,17 +88,7 @@ def test_a_candidate_needs_every_fold_to_finish_a_rung_and_a_stopped_fold_is_car
 
 @pytest.fixture(scope="module")
 def four_workers():
-    with (
-        distributed.LocalCluster(
-            n_workers=4,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            death_timeout=60,
-        ) as cluster,
-        distributed.Client(cluster, timeout=60) as client,
-    ):
+    with loopback_client(4) as client:
         yield client
 
 

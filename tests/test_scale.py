@@ -18,6 +18,7 @@ from skstop import EarlyStoppingEstimator, _split, load_checkpoint  # noqa: E402
 from skstop._checkpoint import run_folders  # noqa: E402
 from skstop._split import validation_split  # noqa: E402
 
+from ._cluster import loopback_client  # noqa: E402
 from ._scripted import ScriptedClassifier  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -30,17 +31,7 @@ GRID = {"estimator__alpha": [1e-4, 1e-2], "n_iter_no_change": [2, 4]}
 @pytest.fixture(scope="module")
 def dask_client():
     """Two worker processes on the loopback interface, stopped after the module."""
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            death_timeout=60,
-        ) as cluster,
-        distributed.Client(cluster, timeout=60) as client,
-    ):
+    with loopback_client(2) as client:
         yield client
 
 
